@@ -1,0 +1,132 @@
+"""The Circuit IR: an AND/OR DAG over literals of circuit variables 1..num_vars.
+
+Nodes are numbered children-first. Kinds: FALSE, TRUE, LIT (a signed variable), AND, OR.
+A compiled circuit is deterministic and decomposable, so sum-product on it is model counting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FALSE, TRUE, LIT, AND, OR = range(5)
+KIND_NAMES = {FALSE: "false", TRUE: "true", LIT: "lit", AND: "and", OR: "or"}
+
+
+@dataclass
+class Circuit:
+    num_vars: int
+    kinds: list[int] = field(default_factory=list)
+    data: list = field(default_factory=list)  # LIT: signed var; AND/OR: tuple of child ids
+    roots: list[int] = field(default_factory=list)
+    _memo: dict = field(default_factory=dict, repr=False)
+
+    def add(self, kind: int, data=None) -> int:
+        """Add a node (hash-consed), folding constants and single children."""
+        if kind in (AND, OR):
+            absorbing, neutral = (FALSE, TRUE) if kind == AND else (TRUE, FALSE)
+            children = []
+            for child in data:
+                ckind = self.kinds[child]
+                if ckind == absorbing:
+                    return self.constant(absorbing == TRUE)
+                if ckind != neutral:
+                    children.append(child)
+            children = tuple(dict.fromkeys(children))
+            if not children:
+                return self.constant(neutral == TRUE)
+            if len(children) == 1:
+                return children[0]
+            data = children
+        key = (kind, data)
+        node = self._memo.get(key)
+        if node is None:
+            node = self._memo[key] = len(self.kinds)
+            self.kinds.append(kind)
+            self.data.append(data)
+        return node
+
+    def constant(self, value: bool) -> int:
+        return self.add(TRUE if value else FALSE)
+
+    def literal(self, lit: int) -> int:
+        return self.add(LIT, lit)
+
+    @property
+    def size(self) -> int:
+        return len(self.kinds)
+
+    def edges(self) -> int:
+        return sum(len(d) for k, d in zip(self.kinds, self.data) if k in (AND, OR))
+
+    def pretty(self) -> str:
+        lines = [f"circuit: {self.size} nodes, {self.edges()} edges, {self.num_vars} variables"]
+        for node, (kind, data) in enumerate(zip(self.kinds, self.data)):
+            if kind in (AND, OR):
+                lines.append(f"{node}: {KIND_NAMES[kind]} {' '.join(map(str, data))}")
+            elif kind == LIT:
+                lines.append(f"{node}: {'-' if data < 0 else ''}x{abs(data)}")
+            else:
+                lines.append(f"{node}: {KIND_NAMES[kind]}")
+        lines.append(f"roots: {self.roots}")
+        return "\n".join(lines)
+
+    def var_sets(self) -> list[int]:
+        """Per node, the set of variables below it, as a bit mask."""
+        masks = []
+        for kind, data in zip(self.kinds, self.data):
+            if kind == LIT:
+                masks.append(1 << abs(data))
+            elif kind in (AND, OR):
+                mask = 0
+                for child in data:
+                    mask |= masks[child]
+                masks.append(mask)
+            else:
+                masks.append(0)
+        return masks
+
+    def smoothed(self) -> Circuit:
+        """An equivalent circuit whose OR children (and roots) mention the same variables.
+
+        Needed by semirings where `x ⊕ ¬x` is not one (max-product).
+        """
+        masks = self.var_sets()
+        out = Circuit(self.num_vars)
+        mapping: dict[int, int] = {}
+        gadgets: dict[int, int] = {}
+
+        def gadget(var: int) -> int:
+            if var not in gadgets:
+                gadgets[var] = out.add(OR, (out.literal(var), out.literal(-var)))
+            return gadgets[var]
+
+        def pad(node: int, have: int, want: int) -> int:
+            missing = want & ~have
+            if not missing:
+                return node
+            extra = [gadget(v) for v in range(1, self.num_vars + 1) if missing >> v & 1]
+            return out.add(AND, (node, *extra))
+
+        for node, (kind, data) in enumerate(zip(self.kinds, self.data)):
+            if kind == LIT:
+                mapping[node] = out.literal(data)
+            elif kind in (TRUE, FALSE):
+                mapping[node] = out.constant(kind == TRUE)
+            elif kind == AND:
+                mapping[node] = out.add(AND, tuple(mapping[c] for c in data))
+            else:
+                mapping[node] = out.add(OR, tuple(pad(mapping[c], masks[c], masks[node])
+                                                  for c in data))
+        everything = (1 << (self.num_vars + 1)) - 2
+        out.roots = [pad(mapping[r], masks[r], everything) for r in self.roots]
+        return out
+
+
+def validate(circuit: Circuit) -> None:
+    """Children before parents, literals within range, roots present."""
+    for node, (kind, data) in enumerate(zip(circuit.kinds, circuit.data)):
+        if kind in (AND, OR):
+            assert all(0 <= c < node for c in data), node
+        elif kind == LIT:
+            assert 1 <= abs(data) <= circuit.num_vars, node
+    assert all(0 <= r < circuit.size for r in circuit.roots)

@@ -1,0 +1,112 @@
+"""Batched circuit evaluation: a levelled plan of binary ops built once, run on [B, ...] tensors.
+
+Every AND/OR node is split into a balanced tree of binary ops; ops at the same depth and of the
+same kind run as one gather-and-combine over the batch, so a circuit costs a few tensor ops per
+level, never one per node or per example.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from nesy.circuit.circuit import AND, FALSE, LIT, OR, TRUE, Circuit
+from nesy.semiring.base import Semiring
+
+
+class CircuitPlan:
+    def __init__(self, circuit: Circuit):
+        self.circuit = circuit
+        num_vars = circuit.num_vars
+        leaf_sources: list[int] = []
+        vid_of: dict[int, int] = {}
+        level: list[int] = [0, 0]  # virtual ids 0 (zero) and 1 (one)
+        ops: list[tuple[int, int, int]] = []  # (kind, left vid, right vid); vid = 2 + leaves + i
+        for node, (kind, data) in enumerate(zip(circuit.kinds, circuit.data)):
+            if kind == FALSE:
+                vid_of[node] = 0
+            elif kind == TRUE:
+                vid_of[node] = 1
+            elif kind == LIT:
+                vid_of[node] = -(len(leaf_sources) + 1)  # patched below
+                leaf_sources.append(data if data > 0 else num_vars + 1 - data)
+        n_leaves = 2 + len(leaf_sources)
+        level.extend([0] * len(leaf_sources))
+        for node in vid_of:
+            if vid_of[node] < 0:
+                vid_of[node] = 1 - vid_of[node]
+        for node, (kind, data) in enumerate(zip(circuit.kinds, circuit.data)):
+            if kind not in (AND, OR):
+                continue
+            items = [vid_of[c] for c in data]
+            while len(items) > 1:
+                paired = []
+                for i in range(0, len(items) - 1, 2):
+                    vid = n_leaves + len(ops)
+                    ops.append((kind, items[i], items[i + 1]))
+                    level.append(max(level[items[i]], level[items[i + 1]]) + 1)
+                    paired.append(vid)
+                if len(items) % 2:
+                    paired.append(items[-1])
+                items = paired
+            vid_of[node] = items[0]
+        groups: dict[tuple[int, int], list[int]] = {}
+        for i, (kind, _, _) in enumerate(ops):
+            groups.setdefault((level[n_leaves + i], kind), []).append(i)
+        position = list(range(n_leaves)) + [0] * len(ops)
+        next_position = n_leaves
+        self.steps: list[tuple[int, torch.Tensor, torch.Tensor]] = []
+        for key in sorted(groups):
+            members = groups[key]
+            for i in members:
+                position[n_leaves + i] = next_position
+                next_position += 1
+            left = torch.tensor([position[ops[i][1]] for i in members], dtype=torch.long)
+            right = torch.tensor([position[ops[i][2]] for i in members], dtype=torch.long)
+            self.steps.append((key[1], left, right))
+        self.leaf_sources = torch.tensor(leaf_sources, dtype=torch.long)
+        self.roots = torch.tensor([position[vid_of[r]] for r in circuit.roots], dtype=torch.long)
+        self.size = next_position
+
+    def evaluate(self, pos: torch.Tensor, neg: torch.Tensor, semiring: Semiring) -> torch.Tensor:
+        """Root values [B, n_roots] from literal weights `pos`, `neg` of shape [B, num_vars + 1]."""
+        weights = torch.cat([pos, neg], dim=1)
+        column = weights[:, :1]
+        values = torch.cat([semiring.zero(column), semiring.one(column),
+                            weights.index_select(1, self.leaf_sources)], dim=1)
+        for kind, left, right in self.steps:
+            a = values.index_select(1, left)
+            b = values.index_select(1, right)
+            out = semiring.mul(a, b) if kind == AND else semiring.add(a, b)
+            values = torch.cat([values, out], dim=1)
+        return values.index_select(1, self.roots)
+
+
+def best_assignment(circuit: Circuit, root: int, pos: list[float], neg: list[float]) -> list[int]:
+    """The literals of a maximum-weight model below `root` (max-product, for explanations)."""
+    value: list[float] = []
+    for kind, data in zip(circuit.kinds, circuit.data):
+        if kind == FALSE:
+            value.append(0.0)
+        elif kind == TRUE:
+            value.append(1.0)
+        elif kind == LIT:
+            value.append(pos[data] if data > 0 else neg[-data])
+        elif kind == AND:
+            v = 1.0
+            for c in data:
+                v *= value[c]
+            value.append(v)
+        else:
+            value.append(max(value[c] for c in data))
+    chosen: list[int] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        kind, data = circuit.kinds[node], circuit.data[node]
+        if kind == LIT:
+            chosen.append(data)
+        elif kind == AND:
+            stack.extend(data)
+        elif kind == OR:
+            stack.append(max(data, key=lambda c: value[c]))
+    return chosen

@@ -1,0 +1,329 @@
+"""GroundProgram → Circuit by bottom-up SDD compilation (PySDD), behind `compile_roots`.
+
+Each derived atom's formula is the disjunction of its bodies' conjunctions; atoms on a cycle are
+iterated from false until their SDDs stop changing (SDDs are canonical, so equality is identity),
+which is the least-fixpoint semantics ProbLog gives cyclic programs. The alternatives of an
+annotated disjunction become a chain of independent selectors (s_j with weight
+p_j / (1 - p_1 - ... - p_{j-1})), so weights stay normalised and no constraint is needed; the
+max-product semiring instead uses one indicator per alternative plus "none" and an exactly-one
+constraint, with a smoothed circuit.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import torch
+from pysdd.sdd import SddManager, Vtree
+
+from nesy.circuit.circuit import AND, OR, Circuit
+from nesy.errors import InferenceError, LimitError
+from nesy.ground.simplify import FALSE, TRUE, Simplified
+from nesy.limits import Limits
+
+CHAIN = "chain"
+EXACTLY_ONE = "exactly_one"
+
+
+@dataclass
+class VarLayout:
+    """Which circuit variable stands for which choice (None: the 'none' indicator of a group)."""
+
+    encoding: str
+    groups: list[tuple[tuple, list[tuple[int | None, int]]]] = field(default_factory=list)
+    num_vars: int = 0
+
+    def weights(self, probs: dict[int, torch.Tensor], like: torch.Tensor) -> tuple:
+        """Literal weights pos, neg of shape [B, num_vars + 1] from choice probabilities [B]."""
+        ones = torch.ones_like(like)
+        pos = [ones] * (self.num_vars + 1)
+        neg = [ones] * (self.num_vars + 1)
+        for _, members in self.groups:
+            real = [(node, var) for node, var in members if node is not None]
+            if len(members) == 1:
+                node, var = members[0]
+                pos[var] = probs[node]
+                neg[var] = 1.0 - probs[node]
+            elif self.encoding == CHAIN:
+                used = torch.zeros_like(like)
+                for node, var in real:
+                    p = probs[node]
+                    pos[var] = torch.where(used < 1.0, p / torch.clamp(1.0 - used, min=1e-12),
+                                           torch.zeros_like(p)).clamp(0.0, 1.0)
+                    neg[var] = 1.0 - pos[var]
+                    used = used + p
+            else:
+                total = torch.zeros_like(like)
+                for node, var in real:
+                    pos[var] = probs[node]
+                    total = total + probs[node]
+                none_var = next(var for node, var in members if node is None)
+                pos[none_var] = torch.clamp(1.0 - total, min=0.0)
+        return torch.stack(pos, dim=1), torch.stack(neg, dim=1)
+
+
+class SddBuilder:
+    """Builds SDDs for literals, derived atoms and proof sets of one simplified ground program."""
+
+    def __init__(self, simplified: Simplified, choice_nodes: list[int], encoding: str = CHAIN,
+                 limits: Limits = Limits()):
+        self.simplified = simplified
+        self.ground = simplified.ground
+        self.limits = limits
+        self.deadline = time.monotonic() + limits.timeout_s
+        self.layout = VarLayout(encoding)
+        group_members: dict[tuple, list[int]] = {}
+        for node in choice_nodes:
+            group_members.setdefault(self.ground.choices[node].group, []).append(node)
+        var_of: dict[int, int] = {}
+        count = 0
+        for group, nodes in group_members.items():
+            nodes.sort(key=lambda n: self.ground.choices[n].index)
+            members: list[tuple[int | None, int]] = []
+            for node in nodes:
+                count += 1
+                var_of[node] = count
+                members.append((node, count))
+            if encoding == EXACTLY_ONE and len(nodes) > 1:
+                count += 1
+                members.append((None, count))
+            self.layout.groups.append((group, members))
+        self.layout.num_vars = count
+        self.var_of = var_of
+        vtree = Vtree(var_count=max(count, 1), vtree_type="balanced")
+        self.manager = SddManager.from_vtree(vtree)
+        self.manager.auto_gc_and_minimize_on()
+        self.formulas: dict[int, object] = {}
+        self._choice_sdd: dict[int, object] = {}
+        self.constraints = self._true()
+        if encoding == EXACTLY_ONE:
+            for _, members in self.layout.groups:
+                if len(members) > 1:
+                    self.constraints = self._and(self.constraints, self._exactly_one(
+                        [var for _, var in members]))
+
+    # --------------------------------------------------------------- reference-counted helpers
+    def _keep(self, sdd):
+        sdd.ref()
+        if self.manager.live_size() > self.limits.max_circuit_nodes:
+            raise LimitError("the compiled circuit grew too large", "max_circuit_nodes",
+                             self.limits.max_circuit_nodes)
+        if time.monotonic() > self.deadline:
+            raise LimitError("knowledge compilation took too long", "timeout_s",
+                             self.limits.timeout_s)
+        return sdd
+
+    def _true(self):
+        return self._keep(self.manager.true())
+
+    def _false(self):
+        return self._keep(self.manager.false())
+
+    def _and(self, a, b):
+        return self._keep(self.manager.conjoin(a, b))
+
+    def _or(self, a, b):
+        return self._keep(self.manager.disjoin(a, b))
+
+    def _not(self, a):
+        return self._keep(self.manager.negate(a))
+
+    def conjunction(self, parts):
+        acc = self._true()
+        for part in parts:
+            acc = self._and(acc, part)
+        return acc
+
+    def disjunction(self, parts):
+        acc = self._false()
+        for part in parts:
+            acc = self._or(acc, part)
+        return acc
+
+    def _exactly_one(self, variables):
+        lits = [self.manager.literal(v) for v in variables]
+        at_least = self.disjunction(lits)
+        at_most = self._true()
+        for i in range(len(lits)):
+            for j in range(i + 1, len(lits)):
+                at_most = self._and(at_most, self._not(self._and(lits[i], lits[j])))
+        return self._and(at_least, at_most)
+
+    # --------------------------------------------------------------- formulas
+    def choice(self, node: int):
+        sdd = self._choice_sdd.get(node)
+        if sdd is None:
+            var = self.var_of[node]
+            sdd = self._keep(self.manager.literal(var))
+            if self.layout.encoding == CHAIN:
+                group = self.ground.choices[node].group
+                members = next(m for g, m in self.layout.groups if g == group)
+                for other, other_var in members:
+                    if other == node:
+                        break
+                    sdd = self._and(sdd, self._keep(self.manager.literal(-other_var)))
+            self._choice_sdd[node] = sdd
+        return sdd
+
+    def literal(self, lit):
+        if lit == TRUE:
+            return self._true()
+        if lit == FALSE:
+            return self._false()
+        node = abs(lit)
+        sdd = self.choice(node) if node in self.ground.choices else self.atom(node)
+        return sdd if lit > 0 else self._not(sdd)
+
+    def atom(self, node: int):
+        if node not in self.formulas:
+            self._compile_component(node)
+        return self.formulas[node]
+
+    def _body(self, body):
+        return self.conjunction(self.literal(lit) for lit in body)
+
+    def _compile_component(self, root: int) -> None:
+        """Compile `root` and every derived atom it depends on, strongly connected parts first."""
+        bodies = self.simplified.bodies
+        for component in _components(root, bodies, self.formulas):
+            if len(component) == 1 and not _self_loop(component[0], bodies):
+                node = component[0]
+                self.formulas[node] = self.disjunction(self._body(b) for b in bodies[node])
+                continue
+            for node in component:
+                self.formulas[node] = self._false()
+            rounds = 0
+            while True:
+                rounds += 1
+                if rounds > self.limits.max_fixpoint_iterations:
+                    raise LimitError("a cycle did not converge", "max_fixpoint_iterations",
+                                     self.limits.max_fixpoint_iterations)
+                changed = False
+                for node in component:
+                    new = self.disjunction(self._body(b) for b in bodies[node])
+                    if new.id != self.formulas[node].id:
+                        self.formulas[node] = new
+                        changed = True
+                if not changed:
+                    break
+
+    def proofs(self, proofs) -> object:
+        """The disjunction of proofs, each a set of choice literals."""
+        return self.disjunction(self.conjunction(self.literal(lit) for lit in proof)
+                                for proof in proofs)
+
+    def with_constraints(self, sdd):
+        return self._and(sdd, self.constraints)
+
+    # --------------------------------------------------------------- export
+    def to_circuit(self, roots) -> Circuit:
+        circuit = Circuit(self.layout.num_vars)
+        memo: dict[int, int] = {}
+
+        def convert(sdd) -> int:
+            stack = [(sdd, False)]
+            while stack:
+                item, expanded = stack.pop()
+                if item.id in memo:
+                    continue
+                if item.is_true():
+                    memo[item.id] = circuit.constant(True)
+                elif item.is_false():
+                    memo[item.id] = circuit.constant(False)
+                elif item.is_literal():
+                    memo[item.id] = circuit.literal(item.literal)
+                elif expanded:
+                    ors = []
+                    for prime, sub in item.elements():
+                        ors.append(circuit.add(AND, (memo[prime.id], memo[sub.id])))
+                    memo[item.id] = circuit.add(OR, tuple(ors))
+                else:
+                    stack.append((item, True))
+                    for prime, sub in item.elements():
+                        stack.append((prime, False))
+                        stack.append((sub, False))
+            return memo[sdd.id]
+
+        circuit.roots = [convert(r) for r in roots]
+        return circuit
+
+
+def _self_loop(node, bodies) -> bool:
+    return any(abs(lit) == node for body in bodies[node] for lit in body)
+
+
+def _components(root: int, bodies, done) -> list[list[int]]:
+    """Tarjan's strongly connected components of derived atoms below `root`, leaves first."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[int] = []
+    result: list[list[int]] = []
+    counter = 0
+
+    def successors(node):
+        seen = []
+        for body in bodies.get(node, ()):
+            for lit in body:
+                child = abs(lit)
+                if child in bodies and child not in done:
+                    seen.append(child)
+        return seen
+
+    work = [(root, iter(successors(root)))]
+    index[root] = low[root] = counter
+    counter += 1
+    stack.append(root)
+    on_stack.add(root)
+    while work:
+        node, children = work[-1]
+        advanced = False
+        for child in children:
+            if child not in index:
+                index[child] = low[child] = counter
+                counter += 1
+                stack.append(child)
+                on_stack.add(child)
+                work.append((child, iter(successors(child))))
+                advanced = True
+                break
+            if child in on_stack:
+                low[node] = min(low[node], index[child])
+        if advanced:
+            continue
+        work.pop()
+        if work:
+            parent = work[-1][0]
+            low[parent] = min(low[parent], low[node])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            result.append(component)
+    return result
+
+
+def choices_below(simplified: Simplified, roots) -> list[int]:
+    """Choice nodes the given root literals depend on, in order of first appearance."""
+    ground = simplified.ground
+    found: dict[int, None] = {}
+    for node in simplified.reachable(roots) + [abs(r) for r in roots if isinstance(r, int)]:
+        if node in ground.choices:
+            found.setdefault(node, None)
+            continue
+        for body in simplified.bodies.get(node, ()):
+            for lit in body:
+                if abs(lit) in ground.choices:
+                    found.setdefault(abs(lit), None)
+    return list(found)
+
+
+def check_evidence(value: float, atoms) -> None:
+    if value <= 0.0:
+        names = ", ".join(atoms) or "the evidence"
+        raise InferenceError(f"inconsistent evidence: {names} has probability 0")

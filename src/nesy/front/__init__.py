@@ -1,0 +1,41 @@
+"""Checks and desugarings from the AST to the Program IR (`ast2program`)."""
+
+from __future__ import annotations
+
+from nesy.errors import CheckError, NesyError, raise_all
+from nesy.front.check_directives import check_directive
+from nesy.front.desugar_neural import desugar_neural_clause
+from nesy.front.desugar_probabilistic import desugar_prob_clause
+from nesy.front.program import NeuralSpec, Program, Rule
+from nesy.ground.builtins import BUILTINS, CONTROL
+from nesy.syntax.ast import Clause, Directive, NeuralClause, ProbClause, ProgramAST
+
+__all__ = ["Program", "Rule", "NeuralSpec", "ast2program"]
+
+
+def _check_head(head, span, errors: list[NesyError]) -> bool:
+    if head.signature in BUILTINS or head.functor in CONTROL or head.functor.startswith("$"):
+        errors.append(CheckError(
+            f"cannot redefine the built-in predicate {head.functor}/{head.arity}", span))
+        return False
+    return True
+
+
+def ast2program(ast: ProgramAST) -> Program:
+    """Desugar every item, collecting all the errors found before raising them."""
+    program = Program(ast.source)
+    errors: list[NesyError] = []
+    for clause_id, item in enumerate(ast.items):
+        if isinstance(item, Directive):
+            check_directive(item, program, errors)
+        elif isinstance(item, Clause):
+            if _check_head(item.head, item.span, errors):
+                program.add_rule(Rule(item.head, item.body, item.span))
+        elif isinstance(item, ProbClause):
+            if all(_check_head(h, item.span, errors) for _, h in item.heads):
+                desugar_prob_clause(item, clause_id, program, errors)
+        elif isinstance(item, NeuralClause):
+            if _check_head(item.head, item.span, errors):
+                desugar_neural_clause(item, clause_id, program, errors)
+    raise_all(errors)
+    return program

@@ -1,0 +1,39 @@
+"""Directives: the standard libraries we implement are accepted; anything else is an error."""
+
+from __future__ import annotations
+
+from nesy.errors import CheckError, NesyError
+from nesy.front.program import Program
+from nesy.syntax.ast import Directive
+from nesy.terms import Str, Term, format_term
+
+# ProbLog libraries whose predicates nesy provides as builtins.
+KNOWN_LIBRARIES = {"lists", "apply", "between", "aggregate"}
+
+
+def check_directive(item: Directive, program: Program, errors: list[NesyError]) -> None:
+    goal = item.goal
+    goals = []
+    while isinstance(goal, Term) and goal.functor == "," and len(goal.args) == 2:
+        goals.append(goal.args[0])
+        goal = goal.args[1]
+    goals.append(goal)
+    for goal in goals:
+        if isinstance(goal, Term) and goal.functor == "use_module" and len(goal.args) in (1, 2):
+            module = goal.args[0]
+            if isinstance(module, Term) and module.functor == "library" and len(module.args) == 1:
+                name = module.args[0]
+                name = name.functor if isinstance(name, Term) else str(name)
+                if name in KNOWN_LIBRARIES:
+                    program.libraries.add(name)
+                    continue
+                errors.append(CheckError(
+                    f"unknown library '{name}': nesy provides {', '.join(sorted(KNOWN_LIBRARIES))}",
+                    item.span))
+                continue
+            shown = module.value if isinstance(module, Str) else format_term(module)
+            errors.append(CheckError(
+                f"use_module({shown}): loading Python or Prolog modules from files is not supported",
+                item.span))
+            continue
+        errors.append(CheckError(f"unsupported directive ':- {format_term(goal)}'", item.span))

@@ -1,0 +1,542 @@
+"""Built-in predicates: unification, arithmetic, type checks, lists, findall, call/N.
+
+Each builtin is `fn(grounder, args, depth, span)` yielding one tuple of literals per solution
+(empty for deterministic success), with bindings made on the grounder's trail.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+
+from nesy.errors import EvaluationError, GroundingError, LimitError
+from nesy.ground.arith import COMPARISONS, LinearExpr, NotLinear, evaluate
+from nesy.ground.ground_program import Constraint
+from nesy.terms import NIL, Str, Term, Var, cons, format_term, list_items, make_list
+
+CONTROL = {",", ";", "->", "\\+", "not", "$choice", "$neural", "true", "fail", "false"}
+BUILTINS: dict[tuple[str, int], Callable] = {}
+
+
+def builtin(name: str, arity: int):
+    def register(fn):
+        BUILTINS[(name, arity)] = fn
+        return fn
+
+    return register
+
+
+def _deref(t):
+    while isinstance(t, Var) and t.ref is not None:
+        t = t.ref
+    return t
+
+
+def _succeed_if(g, ok: bool) -> Iterator[tuple]:
+    if ok:
+        yield ()
+
+
+def _unify_gen(g, a, b) -> Iterator[tuple]:
+    mark = len(g.trail)
+    if g.unify(a, b):
+        yield ()
+    g.undo(mark)
+
+
+def _concrete(g, *terms):
+    """Resolved terms; a symbolic random integer here means the grounder must enumerate."""
+    values = [g.resolve(t) for t in terms]
+    for v in values:
+        if _has_symbolic(v):
+            raise NotLinear()
+    return values
+
+
+def _has_symbolic(t) -> bool:
+    if isinstance(t, LinearExpr):
+        return True
+    if isinstance(t, Term):
+        return any(_has_symbolic(a) for a in t.args)
+    return False
+
+
+def _proper_list(g, term, span, what: str) -> list:
+    items = list_items(g.resolve(term))
+    if items is None:
+        raise EvaluationError(f"type error: {what} expects a list, got {format_term(g.resolve(term))}",
+                              span)
+    return items
+
+
+# ------------------------------------------------------------------ unification and comparison
+@builtin("=", 2)
+def _eq(g, args, depth, span):
+    return _unify_gen(g, args[0], args[1])
+
+
+@builtin("\\=", 2)
+def _neq(g, args, depth, span):
+    mark = len(g.trail)
+    ok = g.unify(args[0], args[1])
+    g.undo(mark)
+    return _succeed_if(g, not ok)
+
+
+@builtin("==", 2)
+def _identical(g, args, depth, span):
+    a, b = _concrete(g, args[0], args[1])
+    return _succeed_if(g, _identical_terms(a, b))
+
+
+@builtin("\\==", 2)
+def _not_identical(g, args, depth, span):
+    a, b = _concrete(g, args[0], args[1])
+    return _succeed_if(g, not _identical_terms(a, b))
+
+
+def _identical_terms(a, b) -> bool:
+    if isinstance(a, Var) or isinstance(b, Var):
+        return a is b
+    if isinstance(a, Term) and isinstance(b, Term):
+        return (a.functor == b.functor and len(a.args) == len(b.args)
+                and all(_identical_terms(x, y) for x, y in zip(a.args, b.args)))
+    return type(a) is type(b) and a == b
+
+
+@builtin("is", 2)
+def _is(g, args, depth, span):
+    value = evaluate(args[1], span)
+    target = _deref(args[0])
+    if isinstance(value, LinearExpr) and not isinstance(target, Var):
+        return _constraint(g, "=:=", value, target, span)
+    if isinstance(target, LinearExpr):
+        return _constraint(g, "=:=", target, value, span)
+    return _unify_gen(g, target, value)
+
+
+def _comparison(op):
+    def compare(g, args, depth, span):
+        a = evaluate(args[0], span)
+        b = evaluate(args[1], span)
+        if isinstance(a, LinearExpr) or isinstance(b, LinearExpr):
+            expr = a.add(b, -1) if isinstance(a, LinearExpr) else b.scale(-1).add(a)
+            return _constraint(g, op, expr, 0, span)
+        return _succeed_if(g, COMPARISONS[op](a, b))
+
+    return compare
+
+
+for _op in COMPARISONS:
+    BUILTINS[(_op, 2)] = _comparison(_op)
+
+
+def _constraint(g, op, expr: LinearExpr, value, span) -> Iterator[tuple]:
+    value = g.resolve(value)
+    if isinstance(value, LinearExpr):
+        expr, value = expr.add(value, -1), 0
+    if not expr.terms:
+        ok = COMPARISONS[op](expr.const, value) if not isinstance(value, Term) else None
+        if ok is None:
+            raise NotLinear()
+        return _succeed_if(g, ok)
+    if not (isinstance(value, int) or (isinstance(value, Term) and value.functor == "$slot")):
+        raise NotLinear()
+    group = ("constraint", op, expr, value)
+    node = g.choice_node(group, 0, Constraint(op, expr, value), None)
+    return iter([(node,)])
+
+
+# ------------------------------------------------------------------ type checks
+def _type_check(test):
+    def check(g, args, depth, span):
+        (value,) = _concrete(g, args[0])
+        return _succeed_if(g, test(value))
+
+    return check
+
+
+def _is_atom(t):
+    return isinstance(t, Term) and not t.args
+
+
+BUILTINS[("var", 1)] = _type_check(lambda t: isinstance(t, Var))
+BUILTINS[("nonvar", 1)] = _type_check(lambda t: not isinstance(t, Var))
+BUILTINS[("ground", 1)] = _type_check(lambda t: _is_ground(t))
+BUILTINS[("integer", 1)] = _type_check(lambda t: isinstance(t, int) and not isinstance(t, bool))
+BUILTINS[("float", 1)] = _type_check(lambda t: isinstance(t, float))
+BUILTINS[("number", 1)] = _type_check(lambda t: isinstance(t, (int, float)))
+BUILTINS[("atom", 1)] = _type_check(_is_atom)
+BUILTINS[("atomic", 1)] = _type_check(lambda t: not isinstance(t, Var) and (
+    not isinstance(t, Term) or not t.args))
+BUILTINS[("compound", 1)] = _type_check(lambda t: isinstance(t, Term) and bool(t.args))
+BUILTINS[("callable", 1)] = _type_check(lambda t: isinstance(t, Term))
+BUILTINS[("is_list", 1)] = _type_check(lambda t: list_items(t) is not None)
+BUILTINS[("string", 1)] = _type_check(lambda t: isinstance(t, Str))
+
+
+def _is_ground(t) -> bool:
+    if isinstance(t, Var):
+        return False
+    if isinstance(t, Term):
+        return all(_is_ground(a) for a in t.args)
+    return True
+
+
+# ------------------------------------------------------------------ arithmetic generators
+@builtin("between", 3)
+def _between(g, args, depth, span):
+    low = evaluate(args[0], span)
+    high = evaluate(args[1], span)
+    if not isinstance(low, int) or not isinstance(high, (int, float)):
+        raise EvaluationError("type error: between/3 expects integer bounds", span)
+    x = _deref(args[2])
+    if not isinstance(x, Var):
+        (x,) = _concrete(g, x)
+        return _succeed_if(g, isinstance(x, int) and low <= x <= high)
+    return _between_gen(g, x, low, high, span)
+
+
+def _between_gen(g, x, low, high, span):
+    value = low
+    while value <= high:
+        g.steps += 1
+        if value - low >= g.limits.max_ground_atoms:
+            raise LimitError(f"between({low}, {high}, _) enumerates too many values",
+                             "max_ground_atoms", g.limits.max_ground_atoms, span)
+        mark = len(g.trail)
+        g.bind(x, value)
+        yield ()
+        g.undo(mark)
+        value += 1
+
+
+@builtin("succ", 2)
+def _succ(g, args, depth, span):
+    a, b = _concrete(g, args[0], args[1])
+    if isinstance(a, int):
+        return _unify_gen(g, b, a + 1)
+    if isinstance(b, int) and b > 0:
+        return _unify_gen(g, a, b - 1)
+    raise EvaluationError("instantiation error in succ/2", span)
+
+
+# ------------------------------------------------------------------ lists
+@builtin("member", 2)
+def _member(g, args, depth, span):
+    element, lst = args
+    while True:
+        lst = _deref(lst)
+        if isinstance(lst, Term) and lst.functor == "." and len(lst.args) == 2:
+            mark = len(g.trail)
+            if g.unify(element, lst.args[0]):
+                yield ()
+            g.undo(mark)
+            lst = lst.args[1]
+            continue
+        if isinstance(lst, Var):
+            raise EvaluationError("instantiation error: member/2 on a partial list", span)
+        return
+
+
+@builtin("memberchk", 2)
+def _memberchk(g, args, depth, span):
+    for _ in _member(g, args, depth, span):
+        yield ()
+        return
+
+
+@builtin("append", 3)
+def _append(g, args, depth, span):
+    a, b, c = (_deref(x) for x in args)
+    items = list_items(g.resolve(a))
+    if items is not None:
+        yield from _unify_gen(g, c, make_list(items, b))
+        return
+    whole = list_items(g.resolve(c))
+    if whole is None:
+        raise EvaluationError("instantiation error: append/3 needs its first or third argument "
+                              "to be a list", span)
+    for i in range(len(whole) + 1):
+        mark = len(g.trail)
+        if g.unify(a, make_list(whole[:i])) and g.unify(b, make_list(whole[i:])):
+            yield ()
+        g.undo(mark)
+
+
+@builtin("length", 2)
+def _length(g, args, depth, span):
+    lst, n = args
+    items = list_items(g.resolve(lst))
+    if items is not None:
+        return _unify_gen(g, n, len(items))
+    n = _deref(n)
+    if isinstance(n, int):
+        if n < 0:
+            return iter(())
+        return _unify_gen(g, lst, make_list([Var() for _ in range(n)]))
+    raise EvaluationError("instantiation error: length/2 of a partial list with unbound length",
+                          span)
+
+
+@builtin("select", 3)
+def _select(g, args, depth, span):
+    element, lst, rest = args
+    items = _proper_list(g, lst, span, "select/3")
+    for i, item in enumerate(items):
+        mark = len(g.trail)
+        if g.unify(element, item) and g.unify(rest, make_list(items[:i] + items[i + 1:])):
+            yield ()
+        g.undo(mark)
+
+
+def _nth(base: int):
+    def nth(g, args, depth, span):
+        index, lst, element = args
+        items = _proper_list(g, lst, span, f"nth{base}/3")
+        index = _deref(index)
+        if isinstance(index, int):
+            i = index - base
+            if 0 <= i < len(items):
+                yield from _unify_gen(g, element, items[i])
+            return
+        for i, item in enumerate(items):
+            mark = len(g.trail)
+            if g.unify(index, i + base) and g.unify(element, item):
+                yield ()
+            g.undo(mark)
+
+    return nth
+
+
+BUILTINS[("nth0", 3)] = _nth(0)
+BUILTINS[("nth1", 3)] = _nth(1)
+
+
+@builtin("reverse", 2)
+def _reverse(g, args, depth, span):
+    items = _proper_list(g, args[0], span, "reverse/2")
+    return _unify_gen(g, args[1], make_list(items[::-1]))
+
+
+@builtin("last", 2)
+def _last(g, args, depth, span):
+    items = _proper_list(g, args[0], span, "last/2")
+    return _unify_gen(g, args[1], items[-1]) if items else iter(())
+
+
+def _fold(name, fn, empty_ok: bool):
+    def fold(g, args, depth, span):
+        items = [evaluate(x, span) for x in _proper_list(g, args[0], span, name)]
+        if any(isinstance(x, LinearExpr) for x in items):
+            raise NotLinear()
+        if not items and not empty_ok:
+            return iter(())
+        return _unify_gen(g, args[1], fn(items))
+
+    return fold
+
+
+BUILTINS[("sum_list", 2)] = _fold("sum_list/2", sum, True)
+BUILTINS[("sumlist", 2)] = _fold("sumlist/2", sum, True)
+BUILTINS[("max_list", 2)] = _fold("max_list/2", max, False)
+BUILTINS[("min_list", 2)] = _fold("min_list/2", min, False)
+
+
+def _order_key(t):
+    """Prolog's standard order of terms: Var < Number < Atom < String < Compound."""
+    if isinstance(t, Var):
+        return (0, t.id)
+    if isinstance(t, (int, float)):
+        return (1, t, 0 if isinstance(t, float) else 1)
+    if isinstance(t, Term) and not t.args:
+        return (3, t.functor)
+    if isinstance(t, Str):
+        return (4, t.value)
+    if isinstance(t, Term):
+        return (5, len(t.args), t.functor, tuple(_order_key(a) for a in t.args))
+    return (6, repr(t))
+
+
+@builtin("msort", 2)
+def _msort(g, args, depth, span):
+    items = _concrete(g, *_proper_list(g, args[0], span, "msort/2"))
+    return _unify_gen(g, args[1], make_list(sorted(items, key=_order_key)))
+
+
+@builtin("sort", 2)
+def _sort(g, args, depth, span):
+    items = _concrete(g, *_proper_list(g, args[0], span, "sort/2"))
+    unique = {}
+    for item in items:
+        unique.setdefault(_order_key(item), item)
+    return _unify_gen(g, args[1], make_list([unique[k] for k in sorted(unique)]))
+
+
+@builtin("list_to_set", 2)
+def _list_to_set(g, args, depth, span):
+    items = _concrete(g, *_proper_list(g, args[0], span, "list_to_set/2"))
+    return _unify_gen(g, args[1], make_list(list(dict.fromkeys(items))))
+
+
+@builtin("exclude", 3)
+def _exclude(g, args, depth, span):
+    return _filter(g, args, depth, span, keep=False)
+
+
+@builtin("include", 3)
+def _include(g, args, depth, span):
+    return _filter(g, args, depth, span, keep=True)
+
+
+def _filter(g, args, depth, span, keep: bool):
+    goal, lst, out = args
+    kept = []
+    for item in _proper_list(g, lst, span, "include/exclude"):
+        if _deterministic_success(g, _add_args(g, goal, (item,), span), depth, span) == keep:
+            kept.append(item)
+    return _unify_gen(g, out, make_list(kept))
+
+
+# ------------------------------------------------------------------ meta-calls
+def _add_args(g, goal, extra: tuple, span) -> Term:
+    goal = g.resolve(goal)
+    if isinstance(goal, Var):
+        raise EvaluationError("instantiation error: call/N with an unbound goal", span)
+    if not isinstance(goal, Term):
+        raise EvaluationError(f"type error: {format_term(goal)} is not callable", span)
+    return Term(goal.functor, goal.args + tuple(extra), goal.span or span)
+
+
+def _call_n(g, args, depth, span):
+    yield from g.solve(_add_args(g, args[0], args[1:], span), depth + 1)
+
+
+for _n in range(1, 9):
+    BUILTINS[("call", _n)] = _call_n
+
+
+def _maplist(g, args, depth, span):
+    goal, *lists = args
+    resolved = [list_items(g.resolve(lst)) for lst in lists]
+    known = [len(r) for r in resolved if r is not None]
+    if not known:
+        raise EvaluationError("instantiation error: maplist needs at least one proper list", span)
+    n = known[0]
+    columns = []
+    for lst, items in zip(lists, resolved):
+        if items is None:
+            items = [Var() for _ in range(n)]
+            mark = len(g.trail)
+            if not g.unify(lst, make_list(items)):
+                g.undo(mark)
+                return
+        elif len(items) != n:
+            return
+        columns.append(items)
+    conjunction = Term("true")
+    for row in reversed(list(zip(*columns))):
+        conjunction = Term(",", (_add_args(g, goal, row, span), conjunction))
+    yield from g.solve(conjunction, depth + 1)
+
+
+for _n in range(2, 6):
+    BUILTINS[("maplist", _n)] = _maplist
+
+
+def _deterministic_success(g, goal, depth, span) -> bool:
+    mark = len(g.trail)
+    try:
+        for literals in g.solve(goal, depth + 1):
+            if literals:
+                raise GroundingError("this goal must be deterministic, but it depends on "
+                                     "probabilistic facts", span)
+            return True
+        return False
+    finally:
+        g.undo(mark)
+
+
+@builtin("findall", 3)
+def _findall(g, args, depth, span):
+    template, goal, out = args
+    results = []
+    mark = len(g.trail)
+    for literals in g.solve(goal, depth + 1):
+        if literals:
+            g.undo(mark)
+            raise GroundingError("findall/3 over a probabilistic goal is not supported: its goal "
+                                 "must be deterministic", span)
+        results.append(g.resolve(template))
+    g.undo(mark)
+    return _unify_gen(g, out, make_list(results))
+
+
+@builtin("once", 1)
+def _once(g, args, depth, span):
+    mark = len(g.trail)
+    for literals in g.solve(args[0], depth + 1):
+        yield literals
+        break
+    g.undo(mark)
+
+
+@builtin("forall", 2)
+def _forall(g, args, depth, span):
+    condition, action = args
+    goal = Term(",", (condition, Term("\\+", (action,))))
+    return _succeed_if(g, not _deterministic_success(g, goal, depth, span))
+
+
+@builtin("=..", 2)
+def _univ(g, args, depth, span):
+    term = _deref(args[0])
+    if isinstance(term, Term):
+        return _unify_gen(g, args[1], make_list([Term(term.functor), *term.args]))
+    if not isinstance(term, Var):
+        return _unify_gen(g, args[1], make_list([term]))
+    items = _proper_list(g, args[1], span, "=../2")
+    if not items:
+        raise EvaluationError("domain error: =.. with an empty list", span)
+    head = g.resolve(items[0])
+    if len(items) == 1:
+        return _unify_gen(g, term, head)
+    if not (isinstance(head, Term) and not head.args):
+        raise EvaluationError("type error: =.. needs an atom as the functor", span)
+    return _unify_gen(g, term, Term(head.functor, tuple(items[1:])))
+
+
+@builtin("functor", 3)
+def _functor(g, args, depth, span):
+    term = _deref(args[0])
+    if isinstance(term, Term):
+        return _unify_gen(g, Term("$f", (args[1], args[2])),
+                          Term("$f", (Term(term.functor), len(term.args))))
+    if not isinstance(term, Var):
+        return _unify_gen(g, Term("$f", (args[1], args[2])), Term("$f", (term, 0)))
+    name, arity = _concrete(g, args[1], args[2])
+    if not isinstance(arity, int):
+        raise EvaluationError("instantiation error in functor/3", span)
+    if arity == 0:
+        return _unify_gen(g, term, name)
+    return _unify_gen(g, term, Term(name.functor, tuple(Var() for _ in range(arity))))
+
+
+@builtin("arg", 3)
+def _arg(g, args, depth, span):
+    n, term = _concrete(g, args[0], args[1])
+    if not isinstance(n, int) or not isinstance(term, Term):
+        raise EvaluationError("type error in arg/3", span)
+    return _unify_gen(g, args[2], term.args[n - 1]) if 1 <= n <= len(term.args) else iter(())
+
+
+@functools.cache
+def _noop(name):
+    return lambda g, args, depth, span: iter([()])
+
+
+for _name in ("write", "writenl", "print", "display"):
+    BUILTINS[(_name, 1)] = _noop(_name)
+BUILTINS[("nl", 0)] = _noop("nl")
+
+__all__ = ["BUILTINS", "CONTROL", "cons", "NIL"]

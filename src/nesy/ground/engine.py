@@ -1,0 +1,532 @@
+"""Query-directed, tabled grounding: Program + queries → GroundProgram.
+
+Resolution is Prolog-like (depth-first, bindings on a trail), but every call to a user predicate
+goes through a table keyed by the call's variant. A table's answers are ground atoms, each a node
+of the GroundProgram whose bodies are the literals (choices, other atoms, negations) of its
+derivations. Recursive calls read the answers found so far; the leader of a recursive component
+re-evaluates until no table gains an answer (a least fixpoint, so cycles are grounded correctly).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+
+from nesy.errors import CheckError, EvaluationError, GroundingError, LimitError, Span
+from nesy.front.program import CHOICE, NEURAL, Program
+from nesy.ground.arith import LinearExpr, NotLinear, evaluate
+from nesy.ground.ground_program import Choice, GroundProgram, NeuralRef, ParamRef
+from nesy.limits import Limits
+from nesy.terms import Str, Term, Var, format_term
+
+VARIANT = "$VAR"
+
+
+class _Table:
+    __slots__ = ("pattern", "answers", "complete", "on_stack", "index", "low")
+
+    def __init__(self, pattern: Term):
+        self.pattern = pattern
+        self.answers: dict = {}
+        self.complete = False
+        self.on_stack = False
+        self.index = 0
+        self.low = 0
+
+
+class Grounder:
+    """Grounds the calls it is asked for into one shared GroundProgram."""
+
+    def __init__(self, program: Program, limits: Limits = Limits(), symbolic: bool = False):
+        from nesy.ground.builtins import BUILTINS
+
+        self.program = program
+        self.limits = limits
+        self.symbolic = symbolic
+        self.builtins = BUILTINS
+        self.ground = GroundProgram()
+        self.node_of: dict = {}
+        self.body_sets: dict[int, set] = {}
+        self.choice_of: dict = {}
+        self.tables: dict = {}
+        self.stack: list[_Table] = []
+        self.pending: list[_Table] = []
+        self.trail: list[Var] = []
+        self.changes = 0
+        self.min_hit = 1 << 30  # lowest stack index a call found on the stack
+        self.steps = 0
+        self.deadline = time.monotonic() + limits.timeout_s
+        self.symbolic_groups: set = set()
+
+    # ----------------------------------------------------------------- terms and bindings
+    def bind(self, var: Var, value) -> None:
+        var.ref = value
+        self.trail.append(var)
+
+    def undo(self, mark: int) -> None:
+        trail = self.trail
+        while len(trail) > mark:
+            trail.pop().ref = None
+
+    def unify(self, a, b) -> bool:
+        while isinstance(a, Var) and a.ref is not None:
+            a = a.ref
+        while isinstance(b, Var) and b.ref is not None:
+            b = b.ref
+        if a is b:
+            return True
+        if isinstance(a, Var):
+            self.bind(a, b)
+            return True
+        if isinstance(b, Var):
+            self.bind(b, a)
+            return True
+        if isinstance(a, Term):
+            if not isinstance(b, Term):
+                if isinstance(b, LinearExpr):
+                    raise NotLinear()
+                return False
+            if a._hash == b._hash and a == b and _ground_fast(a):
+                return True
+            if a.functor != b.functor or len(a.args) != len(b.args):
+                return False
+            for x, y in zip(a.args, b.args):
+                if not self.unify(x, y):
+                    return False
+            return True
+        if isinstance(a, LinearExpr) or isinstance(b, LinearExpr):
+            if a == b:
+                return True
+            raise NotLinear()
+        if type(a) is not type(b) and not (isinstance(a, Str) or isinstance(b, Str)):
+            return False  # 1 and 1.0 do not unify
+        return a == b
+
+    def resolve(self, t):
+        """`t` with every bound variable replaced by its value."""
+        while isinstance(t, Var) and t.ref is not None:
+            t = t.ref
+        if isinstance(t, Term) and t.args:
+            args = tuple(self.resolve(a) for a in t.args)
+            if all(x is y for x, y in zip(args, t.args)):
+                return t
+            return Term(t.functor, args, t.span)
+        return t
+
+    @staticmethod
+    def rename(t, mapping: dict):
+        if isinstance(t, Var):
+            fresh = mapping.get(t)
+            if fresh is None:
+                fresh = mapping[t] = Var(t.name)
+            return fresh
+        if isinstance(t, Term) and t.args:
+            return Term(t.functor, tuple(Grounder.rename(a, mapping) for a in t.args), t.span)
+        return t
+
+    @staticmethod
+    def variant(t, mapping: dict):
+        """A hashable key shared by all variants of a resolved term."""
+        if isinstance(t, Var):
+            found = mapping.get(t)
+            if found is None:
+                found = mapping[t] = Term(VARIANT, (len(mapping),))
+            return found
+        if isinstance(t, Term) and t.args:
+            return Term(t.functor, tuple(Grounder.variant(a, mapping) for a in t.args), t.span)
+        return t
+
+    @staticmethod
+    def unvariant(t, mapping: dict):
+        if isinstance(t, Term):
+            if t.functor == VARIANT:
+                fresh = mapping.get(t)
+                if fresh is None:
+                    fresh = mapping[t] = Var()
+                return fresh
+            if t.args:
+                return Term(t.functor, tuple(Grounder.unvariant(a, mapping) for a in t.args), t.span)
+        return t
+
+    # ----------------------------------------------------------------- nodes
+    def _new_node(self, name) -> int:
+        node = len(self.ground.names)
+        if node > self.limits.max_ground_atoms:
+            raise LimitError("the ground program grew too large", "max_ground_atoms",
+                             self.limits.max_ground_atoms)
+        self.ground.names.append(name)
+        return node
+
+    def atom_node(self, atom) -> int:
+        node = self.node_of.get(atom)
+        if node is None:
+            node = self.node_of[atom] = self._new_node(atom)
+            self.ground.bodies[node] = []
+            self.body_sets[node] = set()
+        return node
+
+    def add_body(self, node: int, literals) -> None:
+        body = tuple(sorted(set(literals), key=abs))
+        if any(-lit in body for lit in body if lit > 0):
+            return
+        if body not in self.body_sets[node]:
+            self.body_sets[node].add(body)
+            self.ground.bodies[node].append(body)
+
+    def choice_node(self, group: tuple, index: int, prob, atom) -> int:
+        key = (group, index)
+        node = self.choice_of.get(key)
+        if node is None:
+            choice = Choice(group, index, prob, atom)
+            node = self.choice_of[key] = self._new_node(choice)
+            self.ground.choices[node] = choice
+            self.ground.groups.setdefault(group, {})[index] = node
+        return node
+
+    def aux_node(self, name: Term, bodies) -> int:
+        node = self.atom_node(name)
+        for body in bodies:
+            self.add_body(node, body)
+        return node
+
+    # ----------------------------------------------------------------- resolution
+    def solve(self, goal, depth: int) -> Iterator[tuple]:
+        """Yield, per solution of `goal`, the literals that solution depends on."""
+        while isinstance(goal, Var) and goal.ref is not None:
+            goal = goal.ref
+        if isinstance(goal, Var):
+            raise EvaluationError("instantiation error: a goal is an unbound variable")
+        if not isinstance(goal, Term):
+            raise EvaluationError(f"type error: {format_term(goal)} is not callable")
+        functor, args = goal.functor, goal.args
+        if functor == "," and len(args) == 2:
+            for left in self.solve(args[0], depth):
+                for right in self.solve(args[1], depth):
+                    yield left + right
+            return
+        if functor == "true" and not args:
+            yield ()
+            return
+        if functor in ("fail", "false") and not args:
+            return
+        if functor == ";" and len(args) == 2:
+            cond = _deref(args[0])
+            if isinstance(cond, Term) and cond.functor == "->" and len(cond.args) == 2:
+                yield from self._if_then_else(cond.args[0], cond.args[1], args[1], depth, goal.span)
+                return
+            yield from self.solve(args[0], depth)
+            yield from self.solve(args[1], depth)
+            return
+        if functor == "->" and len(args) == 2:
+            yield from self._if_then_else(args[0], args[1], Term("fail"), depth, goal.span)
+            return
+        if functor in ("\\+", "not") and len(args) == 1:
+            yield from self._negation(args[0], depth, goal.span)
+            return
+        if functor == CHOICE:
+            yield from self._choice(args, goal.span)
+            return
+        if functor == NEURAL:
+            yield from self._neural(args, goal.span)
+            return
+        builtin = self.builtins.get((functor, len(args)))
+        if builtin is not None:
+            yield from builtin(self, args, depth, goal.span)
+            return
+        yield from self._call(goal, depth)
+
+    def _call(self, goal: Term, depth: int) -> Iterator[tuple]:
+        signature = goal.signature
+        if signature not in self.program.rules:
+            raise GroundingError(f"unknown predicate {goal.functor}/{len(goal.args)}", goal.span,
+                                 hint=_suggest(goal, self.program))
+        self.steps += 1
+        if self.steps & 255 == 0 and time.monotonic() > self.deadline:
+            raise LimitError("grounding took too long", "timeout_s", self.limits.timeout_s,
+                             goal.span)
+        resolved = self.resolve(goal)
+        key = self.variant(resolved, {})
+        table = self.tables.get(key)
+        if table is None:
+            table = self.tables[key] = _Table(self.unvariant(key, {}))
+        if not table.complete:
+            if table.on_stack:
+                self.min_hit = min(self.min_hit, table.index)
+                for other in self.stack[table.index + 1:]:
+                    other.low = min(other.low, table.index)
+            else:
+                self._evaluate(table, depth)
+        for answer, node in list(table.answers.items()):
+            mark = len(self.trail)
+            instance = answer if node > 0 and _ground_fast(answer) else self.unvariant(answer, {})
+            if self.unify(goal, instance):
+                yield (node,)
+            self.undo(mark)
+
+    def _evaluate(self, table: _Table, depth: int) -> None:
+        if depth > self.limits.max_depth:
+            raise LimitError(f"recursion went deeper than {self.limits.max_depth} calls, at "
+                             f"{_short(table.pattern)}", "max_depth", self.limits.max_depth,
+                             table.pattern.span)
+        table.on_stack = True
+        table.index = table.low = len(self.stack)
+        self.stack.append(table)
+        pending_mark = len(self.pending)
+        try:
+            while True:
+                before = self.changes
+                self._evaluate_once(table, depth)
+                if table.low < table.index or self.changes == before:
+                    break
+        finally:
+            self.stack.pop()
+            table.on_stack = False
+        if table.low < table.index:
+            self.pending.append(table)
+        else:
+            table.complete = True
+            for member in self.pending[pending_mark:]:
+                member.complete = True
+            del self.pending[pending_mark:]
+
+    def _evaluate_once(self, table: _Table, depth: int) -> None:
+        pattern = table.pattern
+        for rule in self.program.rules[pattern.signature]:
+            mapping: dict = {}
+            head = self.rename(rule.head, mapping)
+            mark = len(self.trail)
+            if self.unify(head, pattern):
+                if rule.body is None:
+                    self._add_answer(table, ())
+                else:
+                    body = self.rename(rule.body, mapping)
+                    for literals in self.solve(body, depth + 1):
+                        self._add_answer(table, literals)
+            self.undo(mark)
+
+    def _add_answer(self, table: _Table, literals: tuple) -> None:
+        answer = self.resolve(table.pattern)
+        key = answer if _ground_fast(answer) else self.variant(answer, {})
+        node = table.answers.get(key)
+        if node is None:
+            node = table.answers[key] = self.atom_node(key)
+            self.changes += 1
+        self.add_body(node, literals)
+
+    # ----------------------------------------------------------------- control
+    def _if_then_else(self, cond, then, other, depth, span) -> Iterator[tuple]:
+        mark = len(self.trail)
+        for literals in self.solve(cond, depth):
+            if literals:
+                raise GroundingError("the condition of if-then-else must be deterministic; it "
+                                     "depends on probabilistic facts", span)
+            yield from self.solve(then, depth)
+            self.undo(mark)
+            return
+        yield from self.solve(other, depth)
+
+    def _negation(self, goal, depth, span) -> Iterator[tuple]:
+        resolved = self.resolve(goal)
+        if not _ground_fast(resolved):
+            raise EvaluationError(
+                f"instantiation error: negation of the non-ground goal {format_term(resolved)}",
+                span, hint="bind its variables before the negation, as ProbLog requires")
+        outer_hit, self.min_hit = self.min_hit, 1 << 30
+        stack_depth = len(self.stack)
+        bodies = []
+        mark = len(self.trail)
+        for literals in self.solve(resolved, depth + 1):
+            if not literals:
+                self.undo(mark)
+                self.min_hit = min(outer_hit, self.min_hit)
+                return  # the goal is certainly true: the negation fails
+            bodies.append(literals)
+        self.undo(mark)
+        inner_hit, self.min_hit = self.min_hit, min(outer_hit, self.min_hit)
+        if inner_hit < stack_depth:
+            raise CheckError(f"negation of {format_term(resolved)} is not stratified: the goal "
+                             "depends on itself through the negation", span)
+        if not bodies:
+            yield ()
+            return
+        if len(bodies) == 1 and len(bodies[0]) == 1 and bodies[0][0] > 0:
+            yield (-bodies[0][0],)
+            return
+        yield (-self.aux_node(Term("$not", (resolved,)), bodies),)
+
+    def _choice(self, args, span) -> Iterator[tuple]:
+        clause_id, index, variables, prob, head = args
+        values = self.resolve(variables)
+        if not _ground_fast(values):
+            raise GroundingError(
+                f"non-ground probabilistic clause: {format_term(self.resolve(head))} has unbound "
+                "variables after its body is solved", span,
+                hint="bind every variable of a probabilistic fact or rule through its body")
+        prob = _deref(prob)
+        if isinstance(prob, Term) and prob.functor == "$param":
+            value = ParamRef((prob.args[0], prob.args[1]))
+        else:
+            value = evaluate(prob, span)
+            if isinstance(value, LinearExpr) or not 0.0 <= value <= 1.0:
+                raise EvaluationError(f"probability {format_term(value)} is outside [0, 1]", span)
+            value = float(value)
+        node = self.choice_node((clause_id, values.args), index, value, self.resolve(head))
+        yield (node,)
+
+    def _neural(self, args, span) -> Iterator[tuple]:
+        net_id, inputs, output, head = args
+        inputs = self.resolve(inputs)
+        if not _ground_fast(inputs):
+            raise EvaluationError("instantiation error: the input of a neural predicate is "
+                                  f"unbound in {format_term(self.resolve(head))}", span)
+        spec = self.program.neural[net_id]
+        group = ("nn", net_id, inputs)
+        if spec.domain is None:
+            yield (self.choice_node(group, 0, NeuralRef(net_id, inputs, -1), self.resolve(head)),)
+            return
+        output = _deref(output)
+        mark = len(self.trail)
+        if isinstance(output, Var) and self.symbolic and spec.integer_domain:
+            self.bind(output, LinearExpr.variable(group))
+            self.symbolic_groups.add(group)
+            yield ()
+            self.undo(mark)
+            return
+        for j, value in enumerate(spec.domain):
+            if self.unify(output, value):
+                atom = self.resolve(head)
+                yield (self.choice_node(group, j, NeuralRef(net_id, inputs, j), atom),)
+            self.undo(mark)
+
+    # ----------------------------------------------------------------- entry points
+    def answers(self, goal: Term, template=None) -> list[tuple[Term, tuple]]:
+        """Every answer of a top-level goal (as `template` resolves, default the goal itself)
+        with the literals of each derivation."""
+        template = goal if template is None else template
+        found = []
+        old_limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old_limit, 20 * self.limits.max_depth + 1000))
+        try:
+            for literals in self.solve(goal, 0):
+                found.append((self.resolve(template), literals))
+            self.min_hit = 1 << 30
+        except RecursionError:
+            raise LimitError("recursion too deep while grounding", "max_depth",
+                             self.limits.max_depth, getattr(goal, "span", None)) from None
+        finally:
+            self.undo(0)
+            sys.setrecursionlimit(old_limit)
+        return found
+
+    def atom_for(self, atom: Term) -> int:
+        """The node of a ground query or evidence atom: 0 when it cannot be derived (false)."""
+        bodies = [literals for _, literals in self.answers(atom)]
+        if not bodies:
+            return 0
+        if len(bodies) == 1 and len(bodies[0]) == 1 and bodies[0][0] > 0:
+            return bodies[0][0]
+        return self.aux_node(Term("$goal", (atom,)), bodies)
+
+
+def _deref(t):
+    while isinstance(t, Var) and t.ref is not None:
+        t = t.ref
+    return t
+
+
+def _ground_fast(t) -> bool:
+    if isinstance(t, Var):
+        return False
+    if isinstance(t, Term):
+        if t.functor == VARIANT:
+            return False
+        return all(_ground_fast(a) for a in t.args)
+    return True
+
+
+def _short(term) -> str:
+    text = format_term(term)
+    return text if len(text) < 80 else text[:77] + "..."
+
+
+def _suggest(goal: Term, program: Program) -> str | None:
+    same_name = [f"{n}/{a}" for n, a in program.rules if n == goal.functor]
+    if same_name:
+        return f"defined with another arity: {', '.join(same_name)}"
+    return None
+
+
+def ground_queries(program: Program, queries: list[Term], evidence: list[tuple[Term, bool]],
+                   limits: Limits = Limits(), symbolic: bool = False) -> GroundProgram:
+    """Ground the given ground queries and evidence atoms."""
+    grounder = Grounder(program, limits, symbolic)
+    for atom in queries:
+        grounder.ground.queries.append((atom, grounder.atom_for(atom)))
+    for atom, value in evidence:
+        grounder.ground.evidence.append((atom, grounder.atom_for(atom), value))
+    return grounder.ground
+
+
+def program_queries(program: Program, limits: Limits = Limits()) -> GroundProgram:
+    """Ground a program's own `query/1` and `evidence/1,2` facts, as ProbLog does."""
+    grounder = Grounder(program, limits)
+    seen = set()
+    for signature, builder in ((("query", 1), _query_items), (("evidence", 1), _evidence_items),
+                               (("evidence", 2), _evidence_items)):
+        if signature not in program.rules:
+            continue
+        pattern = Term(signature[0], tuple(Var() for _ in range(signature[1])))
+        for answer, _ in grounder.answers(pattern):
+            for item in builder(grounder, answer):
+                if item in seen:
+                    continue
+                seen.add(item)
+                if answer.functor == "query":
+                    grounder.ground.queries.append(item)
+                else:
+                    grounder.ground.evidence.append(item)
+    return grounder.ground
+
+
+def _query_items(grounder: Grounder, answer: Term):
+    goal = answer.args[0]
+    span = getattr(goal, "span", None)
+    if isinstance(goal, Var) or not isinstance(goal, Term):
+        raise GroundingError(f"query({format_term(goal)}): a query must be an atom", span)
+    results = grounder.answers(goal)
+    if _ground_fast(goal) and not results:
+        yield (goal, 0)
+        return
+    by_atom: dict = {}
+    for atom, literals in results:
+        if not _ground_fast(atom):
+            raise GroundingError(f"non-ground query answer {format_term(atom)}", span)
+        by_atom.setdefault(atom, []).append(literals)
+    for atom, bodies in by_atom.items():
+        yield (atom, _node_for(grounder, atom, bodies))
+
+
+def _node_for(grounder: Grounder, atom: Term, bodies) -> int:
+    if len(bodies) == 1 and len(bodies[0]) == 1 and bodies[0][0] > 0:
+        return bodies[0][0]
+    return grounder.aux_node(Term("$goal", (atom,)), bodies)
+
+
+def _evidence_items(grounder: Grounder, answer: Term):
+    atom = answer.args[0]
+    span = getattr(atom, "span", None) or answer.span
+    value = True
+    if len(answer.args) == 2:
+        flag = answer.args[1]
+        if flag not in (Term("true"), Term("false")):
+            raise GroundingError(f"evidence value must be true or false, not {format_term(flag)}",
+                                 span)
+        value = flag == Term("true")
+    if not isinstance(atom, Term) or not _ground_fast(atom):
+        raise GroundingError(f"evidence on the non-ground atom {format_term(atom)}", span)
+    yield (atom, grounder.atom_for(atom), value)
+
+
+def span_of(term) -> Span | None:
+    return getattr(term, "span", None)

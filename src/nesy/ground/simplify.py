@@ -1,0 +1,130 @@
+"""Constant propagation and alias removal on a GroundProgram.
+
+Deterministic parts (facts, builtins) leave nodes that are certainly true or false; this pass
+removes them and collapses nodes with a single one-literal body into that literal, so later
+stages see only the probabilistic structure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nesy.ground.ground_program import GroundProgram
+
+TRUE = "true"
+FALSE = "false"
+
+
+@dataclass
+class Simplified:
+    """A ground program whose roots (queries, evidence) are literals, TRUE or FALSE."""
+
+    ground: GroundProgram
+    bodies: dict[int, list[tuple[int, ...]]] = field(default_factory=dict)
+    queries: list = field(default_factory=list)  # (atom, literal | TRUE | FALSE)
+    evidence: list = field(default_factory=list)  # (atom, literal | TRUE | FALSE, value)
+
+    def reachable(self, roots) -> list[int]:
+        """Derived nodes reachable from `roots`, dependencies before dependants where acyclic."""
+        seen: set[int] = set()
+        order: list[int] = []
+        for root in roots:
+            if not isinstance(root, int):
+                continue
+            stack = [(abs(root), False)]
+            while stack:
+                node, done = stack.pop()
+                if done:
+                    order.append(node)
+                    continue
+                if node in seen or node not in self.bodies:
+                    continue
+                seen.add(node)
+                stack.append((node, True))
+                for body in self.bodies[node]:
+                    for lit in body:
+                        if abs(lit) not in seen and abs(lit) in self.bodies:
+                            stack.append((abs(lit), False))
+        return order
+
+
+def simplify(ground: GroundProgram) -> Simplified:
+    choices = ground.choices
+    bodies = ground.bodies
+    certain_choice = {n for n, c in choices.items() if isinstance(c.prob, float) and c.prob >= 1.0}
+    impossible_choice = {n for n, c in choices.items()
+                         if isinstance(c.prob, float) and c.prob <= 0.0}
+
+    definitely: set[int] = set(certain_choice)
+    possibly: set[int] = set(choices) - impossible_choice
+    while True:
+        new_possibly = _fixpoint(bodies, set(choices) - impossible_choice,
+                                 lambda lit, acc: lit in acc if lit > 0 else -lit not in definitely)
+        new_definitely = _fixpoint(bodies, set(certain_choice),
+                                   lambda lit, acc: lit in acc if lit > 0 else -lit not in new_possibly)
+        if new_possibly == possibly and new_definitely == definitely:
+            break
+        possibly, definitely = new_possibly, new_definitely
+
+    def value(lit: int):
+        node = abs(lit)
+        if node in definitely:
+            return TRUE if lit > 0 else FALSE
+        if node not in possibly:
+            return FALSE if lit > 0 else TRUE
+        return lit
+
+    result = Simplified(ground)
+    for node, node_bodies in bodies.items():
+        if node in definitely or node not in possibly:
+            continue
+        kept = []
+        for body in node_bodies:
+            values = [value(lit) for lit in body]
+            if FALSE in values:
+                continue
+            kept.append(tuple(v for v in values if v != TRUE))
+        result.bodies[node] = kept
+
+    alias: dict[int, object] = {}
+
+    def resolve(lit):
+        if not isinstance(lit, int):
+            return lit
+        node = abs(lit)
+        if node in alias:
+            target = alias[node]
+        else:
+            node_bodies = result.bodies.get(node)
+            if node_bodies is not None and len(node_bodies) == 1 and len(node_bodies[0]) == 1:
+                alias[node] = node  # guard against cycles of aliases
+                target = resolve(node_bodies[0][0])
+                alias[node] = target
+            else:
+                target = node
+        if lit > 0 or not isinstance(target, int):
+            return target if lit > 0 else (FALSE if target == TRUE else TRUE)
+        return -target
+
+    for node in list(result.bodies):
+        result.bodies[node] = [tuple(sorted({resolve(lit) for lit in body}, key=abs))
+                               for body in result.bodies[node]]
+    for atom, node in ground.queries:
+        result.queries.append((atom, resolve(value(node)) if node else FALSE))
+    for atom, node, val in ground.evidence:
+        result.evidence.append((atom, resolve(value(node)) if node else FALSE, val))
+    return result
+
+
+def _fixpoint(bodies, start: set[int], holds) -> set[int]:
+    acc = set(start)
+    changed = True
+    while changed:
+        changed = False
+        for node, node_bodies in bodies.items():
+            if node in acc:
+                continue
+            if any(all(holds(lit, acc) for lit in body) for body in node_bodies):
+                acc.add(node)
+                changed = True
+    return acc

@@ -1,0 +1,197 @@
+"""Queries on a Program: ground → simplify → compile or evaluate directly → answers and proofs.
+
+`run_query` reads top to bottom as the pipeline; each semantics picks its evaluation path:
+exact probability and MPE on a compiled circuit, top-k on proof sets then a circuit, the others
+directly on the ground program.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+from nesy.circuit.circuit import Circuit
+from nesy.circuit.evaluate import CircuitPlan, best_assignment
+from nesy.compile.direct import DirectEvaluator, TensorOps
+from nesy.compile.ground2circuit import (
+    CHAIN,
+    EXACTLY_ONE,
+    SddBuilder,
+    check_evidence,
+    choices_below,
+)
+from nesy.compile.topk import ProofOps
+from nesy.errors import InferenceError
+from nesy.front.program import Program
+from nesy.ground.engine import program_queries
+from nesy.ground.ground_program import Constraint, GroundProgram, NeuralRef, ParamRef
+from nesy.ground.simplify import FALSE, TRUE, Simplified, simplify
+from nesy.limits import Limits
+from nesy.proofs import Proof, best_proof
+from nesy.semiring import Semiring, TopKProofs, get_semiring
+from nesy.terms import Term, format_term
+
+
+@dataclass
+class Result:
+    """The answers to a program's queries under one semantics."""
+
+    semantics: str
+    answers: dict[Term, float]
+    simplified: Simplified = field(repr=False)
+    probabilities_of_choices: dict[int, float] = field(repr=False, default_factory=dict)
+    circuit: Circuit | None = field(repr=False, default=None)
+    mpe_worlds: dict[Term, list[str]] = field(default_factory=dict)
+
+    @property
+    def probabilities(self) -> dict[str, float]:
+        return {format_term(atom): value for atom, value in self.answers.items()}
+
+    def __getitem__(self, atom: str) -> float:
+        return self.probabilities[atom]
+
+    def explain(self, atom: str | Term) -> Proof:
+        """The most probable proof of a query atom, as a tree of ground rules and facts."""
+        key = atom if isinstance(atom, Term) else next(
+            (a for a in self.answers if format_term(a) == atom.replace(" ", "")
+             or format_term(a) == atom), None)
+        if key is None:
+            raise InferenceError(f"no query {atom}; the queries are: "
+                                 + ", ".join(self.probabilities))
+        root = next(lit for a, lit in self.simplified.queries if a == key)
+        return best_proof(self.simplified, root, self.probabilities_of_choices, key,
+                          self.answers[key], self.semantics)
+
+    def text(self) -> str:
+        return "\n".join(f"{atom}:\t{_format_probability(p)}" for atom, p in
+                         self.probabilities.items())
+
+
+def _format_probability(p: float) -> str:
+    return f"{p:.10g}"
+
+
+def fixed_probabilities(ground: GroundProgram, program: Program) -> dict[int, float]:
+    """Each choice's probability in a program without networks (learnables at their t(...))."""
+    values = {}
+    for node, choice in ground.choices.items():
+        prob = choice.prob
+        if isinstance(prob, float):
+            values[node] = prob
+        elif isinstance(prob, ParamRef):
+            values[node] = program.params[prob.key].initial
+        elif isinstance(prob, NeuralRef):
+            spec = program.neural[prob.net_id]
+            raise InferenceError(
+                f"the neural predicate {spec.head.functor}/{spec.head.arity} needs its network "
+                f"'{spec.net}': query it through nesy.Module with the network bound", spec.span)
+        elif isinstance(prob, Constraint):
+            raise InferenceError("a constraint over random integers needs its networks")
+    return values
+
+
+def run_query(program: Program, semantics: str | Semiring = "exact", k: int = 3,
+              limits: Limits = Limits()) -> Result:
+    semiring = get_semiring(semantics, k)
+    ground = program_queries(program, limits)
+    simplified = simplify(ground)
+    probabilities = fixed_probabilities(ground, program)
+    if simplified.evidence and not semiring.supports_evidence:
+        raise InferenceError(f"the {semiring.name} semantics cannot condition on evidence; "
+                             "use exact, topk or mpe, or remove the evidence")
+    if isinstance(semiring, TopKProofs):
+        return _topk(simplified, probabilities, semiring, limits)
+    if semiring.needs_circuit:
+        return _compiled(simplified, probabilities, semiring, limits)
+    return _direct(simplified, probabilities, semiring, limits)
+
+
+def _roots(simplified: Simplified):
+    return [lit for _, lit in simplified.queries] + [lit for _, lit, _ in simplified.evidence]
+
+
+def _compiled(simplified, probabilities, semiring, limits) -> Result:
+    encoding = EXACTLY_ONE if semiring.name == "mpe" else CHAIN
+    builder = SddBuilder(simplified, choices_below(simplified, _roots(simplified)), encoding,
+                         limits)
+    evidence = builder.conjunction(
+        builder.literal(lit) if value else builder._not(builder.literal(lit))
+        for _, lit, value in simplified.evidence)
+    evidence = builder.with_constraints(evidence)
+    roots = [builder._and(builder.literal(lit), evidence) for _, lit in simplified.queries]
+    circuit = builder.to_circuit(roots + [evidence])
+    if encoding == EXACTLY_ONE:
+        circuit = circuit.smoothed()
+    like = torch.zeros(1, dtype=torch.float64)
+    probs = {n: torch.tensor([p], dtype=torch.float64) for n, p in probabilities.items()}
+    pos, neg = builder.layout.weights(probs, like)
+    values = CircuitPlan(circuit).evaluate(pos, neg, semiring)[0].tolist()
+    answers = {}
+    worlds = {}
+    z = values[-1]
+    if simplified.evidence:
+        check_evidence(z, [format_term(a) for a, _, _ in simplified.evidence])
+    for i, (atom, _) in enumerate(simplified.queries):
+        answers[atom] = values[i] / z if semiring.name == "exact" else values[i]
+        if semiring.name == "mpe":
+            worlds[atom] = _world_text(builder, circuit, circuit.roots[i], pos[0].tolist(),
+                                       neg[0].tolist())
+    return Result(semiring.name, answers, simplified, probabilities, circuit, worlds)
+
+
+def _world_text(builder, circuit, root, pos, neg) -> list[str]:
+    chosen = set(best_assignment(circuit, root, pos, neg))
+    ground = builder.ground
+    words = []
+    for _, members in builder.layout.groups:
+        for node, var in members:
+            if node is None:
+                continue
+            name = ground.describe(node)
+            if var in chosen:
+                words.append(name)
+            elif len(members) == 1 and -var in chosen:
+                words.append(f"\\+{name}")
+    return words
+
+
+def _direct(simplified, probabilities, semiring, limits) -> Result:
+    like = torch.zeros((), dtype=torch.float64)
+    ops = TensorOps(semiring, like)
+
+    def leaf(node, positive):
+        p = torch.tensor(probabilities[node], dtype=torch.float64)
+        value = semiring.from_probability(p)
+        return value if positive else semiring.negate(value)
+
+    evaluator = DirectEvaluator(simplified, ops, leaf, limits)
+    answers = {atom: float(semiring.to_output(evaluator.literal(lit)))
+               for atom, lit in simplified.queries}
+    return Result(semiring.name, answers, simplified, probabilities)
+
+
+def _topk(simplified, probabilities, semiring: TopKProofs, limits) -> Result:
+    ops = ProofOps(simplified.ground, probabilities, semiring.k)
+    evaluator = DirectEvaluator(simplified, ops, ops.leaf, limits)
+    evidence = [(evaluator.literal(lit), value) for _, lit, value in simplified.evidence]
+    query_proofs = [evaluator.literal(lit) for _, lit in simplified.queries]
+    nodes = sorted({abs(lit) for proofs in query_proofs + [e for e, _ in evidence]
+                    for _, proof in proofs for lit in proof})
+    builder = SddBuilder(simplified, nodes, CHAIN, limits)
+    condition = builder.conjunction(
+        builder.proofs(p for _, p in proofs) if value
+        else builder._not(builder.proofs(p for _, p in proofs)) for proofs, value in evidence)
+    roots = [builder._and(builder.proofs(p for _, p in proofs), condition)
+             for proofs in query_proofs]
+    circuit = builder.to_circuit(roots + [condition])
+    like = torch.zeros(1, dtype=torch.float64)
+    probs = {n: torch.tensor([probabilities[n]], dtype=torch.float64) for n in nodes}
+    pos, neg = builder.layout.weights(probs, like)
+    values = CircuitPlan(circuit).evaluate(pos, neg, get_semiring("exact"))[0].tolist()
+    z = values[-1]
+    if simplified.evidence:
+        check_evidence(z, [format_term(a) for a, _, _ in simplified.evidence])
+    answers = {atom: values[i] / z for i, (atom, _) in enumerate(simplified.queries)}
+    _ = (TRUE, FALSE)
+    return Result(semiring.name, answers, simplified, probabilities, circuit)

@@ -1,0 +1,159 @@
+"""Probabilities of linear constraints over independent random integers, on tensors.
+
+A neural predicate with an integer domain, whose output only flows into `is/2` arithmetic,
+stays symbolic: `Z is X + 10*Y` builds a LinearExpr, never 10^N worlds. Here such expressions
+become distributions: small supports by batched convolution; equalities with huge supports
+(N-digit sums) by a carry DP over the coefficient levels (1, 10, 100, ...), polynomial in N.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from nesy.errors import InferenceError, LimitError
+from nesy.ground.arith import COMPARISONS, LinearExpr
+from nesy.limits import Limits
+
+
+def _add_term(dist: torch.Tensor, low: int, coef: int, values: list[int], probs: torch.Tensor):
+    """Distribution [B, S] over low..low+S-1 plus coef*X, X over `values` with probs [B, D]."""
+    if coef < 0:
+        coef, values = -coef, [-v for v in values]
+    vmin = min(values)
+    size = dist.shape[1]
+    span = coef * (max(values) - vmin)
+    offsets = torch.tensor([coef * (v - vmin) for v in values], dtype=torch.long)
+    index = (torch.arange(size).unsqueeze(1) + offsets.unsqueeze(0)).reshape(1, -1)
+    joint = (dist.unsqueeze(2) * probs.unsqueeze(1)).reshape(dist.shape[0], -1)
+    out = torch.zeros(dist.shape[0], size + span, dtype=dist.dtype, device=dist.device)
+    out = out.scatter_add(1, index.expand(dist.shape[0], -1).to(dist.device), joint)
+    return out, low + coef * vmin
+
+
+def support_size(expr: LinearExpr, domains) -> int:
+    return sum(abs(c) * (max(domains[g]) - min(domains[g])) for c, g in expr.terms) + 1
+
+
+def dense_distribution(expr: LinearExpr, domains, probs, like: torch.Tensor,
+                       limits: Limits = Limits()):
+    """(values, [B, S] probabilities) of `expr` by successive convolution."""
+    size = support_size(expr, domains)
+    if size > limits.max_distribution_size:
+        raise LimitError(f"the distribution of {expr} has {size} values",
+                         "max_distribution_size", limits.max_distribution_size)
+    dist = torch.ones(like.shape[0], 1, dtype=like.dtype, device=like.device)
+    low = expr.const
+    for coef, group in expr.terms:
+        dist, low = _add_term(dist, low, coef, list(domains[group]), probs[group])
+    return list(range(low, low + dist.shape[1])), dist
+
+
+def constraint_probability(op: str, expr: LinearExpr, target, domains, probs,
+                           like: torch.Tensor, limits: Limits = Limits()) -> torch.Tensor:
+    """P(expr op target) per example; `target` is an int, a [B] tensor, or a list of ints."""
+    batch = like.shape[0]
+    if support_size(expr, domains) <= limits.max_distribution_size:
+        values, dist = dense_distribution(expr, domains, probs, like, limits)
+        low = values[0]
+        if op == "=:=":
+            index = _as_index(target, low, len(values), batch, like.device)
+            padded = torch.cat([dist, torch.zeros_like(dist[:, :1])], dim=1)
+            return padded.gather(1, index.unsqueeze(1)).squeeze(1)
+        value_tensor = torch.tensor(values, dtype=torch.float64, device=like.device)
+        target_tensor = _as_float(target, batch, like.device)
+        mask = COMPARISONS_T[op](value_tensor.unsqueeze(0), target_tensor.unsqueeze(1))
+        return (dist * mask.to(dist.dtype)).sum(1)
+    if op != "=:=":
+        raise LimitError(f"the comparison {expr} {op} ... ranges over too many values",
+                         "max_distribution_size", limits.max_distribution_size)
+    return _carry_dp(expr, target, domains, probs, like, limits)
+
+
+COMPARISONS_T = {
+    "<": torch.lt, ">": torch.gt, "=<": torch.le, ">=": torch.ge, "=:=": torch.eq, "=\\=": torch.ne,
+}
+assert set(COMPARISONS_T) == set(COMPARISONS)
+
+
+def _targets_list(target, batch: int) -> list[int]:
+    if isinstance(target, int):
+        return [target] * batch
+    if isinstance(target, torch.Tensor):
+        return [int(t) for t in target.tolist()]
+    return [int(t) for t in target]
+
+
+def _as_index(target, low: int, size: int, batch: int, device) -> torch.Tensor:
+    """Index of each target in low..low+size-1, or `size` (a zero column) when outside."""
+    if isinstance(target, torch.Tensor) and target.dtype == torch.long:
+        index = target.to(device) - low
+    else:
+        index = torch.tensor([t - low for t in _targets_list(target, batch)], dtype=torch.long,
+                             device=device) if not isinstance(target, int) else \
+            torch.full((batch,), target - low, dtype=torch.long, device=device)
+    return torch.where((index >= 0) & (index < size), index, torch.full_like(index, size))
+
+
+def _as_float(target, batch: int, device) -> torch.Tensor:
+    if isinstance(target, torch.Tensor):
+        return target.to(device=device, dtype=torch.float64)
+    return torch.tensor(_targets_list(target, batch), dtype=torch.float64, device=device)
+
+
+def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits) -> torch.Tensor:
+    """P(sum_i c_i X_i + const = target) when the coefficients form a divisibility chain.
+
+    Process coefficient levels v_1 | v_2 | ...; the state is the carry k into the next level:
+    after level j, the partial sum equals (target mod v_{j+1}) + k * v_{j+1}.
+    """
+    levels: dict[int, list] = {}
+    for coef, group in expr.terms:
+        if coef <= 0 or min(domains[group]) < 0:
+            raise LimitError(f"{expr} = ... is too large to expand and has negative parts",
+                             "max_distribution_size", limits.max_distribution_size)
+        levels.setdefault(coef, []).append(group)
+    units = sorted(levels)
+    for lower, upper in zip(units, units[1:]):
+        if upper % lower:
+            raise LimitError(f"{expr} = ... is too large to expand and its coefficients are not "
+                             "positional (each must divide the next)", "max_distribution_size",
+                             limits.max_distribution_size)
+    batch = like.shape[0]
+    device = like.device
+    targets = [t - expr.const for t in _targets_list(target, batch)]
+    valid = [t >= 0 and t % units[0] == 0 for t in targets]
+    carry = torch.ones(batch, 1, dtype=like.dtype, device=device)
+    for j, unit in enumerate(units):
+        level = torch.ones(batch, 1, dtype=like.dtype, device=device)
+        low = 0
+        for group in levels[unit]:
+            level, low = _add_term(level, low, 1, list(domains[group]), probs[group])
+        # u = carry + level sum, over low .. low + K + L - 2
+        u = _convolve(carry, level)
+        if j + 1 < len(units):
+            radix = units[j + 1] // unit
+            digits = [((t // unit) % radix) if ok else 0 for t, ok in zip(targets, valid)]
+            size = u.shape[1]
+            new_size = (low + size - 1) // radix + 1
+            base = torch.tensor(digits, dtype=torch.long, device=device).unsqueeze(1) - low
+            index = torch.arange(new_size, device=device).unsqueeze(0) * radix + base
+            inside = (index >= 0) & (index < size)
+            padded = torch.cat([u, torch.zeros_like(u[:, :1])], dim=1)
+            carry = padded.gather(1, torch.where(inside, index, torch.full_like(index, size)))
+        else:
+            rest = [(t // unit) - low if ok else -1 for t, ok in zip(targets, valid)]
+            size = u.shape[1]
+            index = torch.tensor([r if 0 <= r < size else size for r in rest], dtype=torch.long,
+                                 device=device)
+            padded = torch.cat([u, torch.zeros_like(u[:, :1])], dim=1)
+            return padded.gather(1, index.unsqueeze(1)).squeeze(1)
+    raise InferenceError("empty expression")  # unreachable: expr has terms
+
+
+def _convolve(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Batched discrete convolution of [B, n] and [B, m] distributions → [B, n + m - 1]."""
+    n, m = a.shape[1], b.shape[1]
+    index = (torch.arange(n).unsqueeze(1) + torch.arange(m).unsqueeze(0)).reshape(1, -1)
+    joint = (a.unsqueeze(2) * b.unsqueeze(1)).reshape(a.shape[0], -1)
+    out = torch.zeros(a.shape[0], n + m - 1, dtype=a.dtype, device=a.device)
+    return out.scatter_add(1, index.expand(a.shape[0], -1).to(a.device), joint)

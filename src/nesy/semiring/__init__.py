@@ -1,0 +1,31 @@
+"""Semirings behind one protocol, and the name-keyed registry the CLI and API use."""
+
+from __future__ import annotations
+
+from nesy.errors import InferenceError
+from nesy.semiring.base import Semiring
+from nesy.semiring.boolean import Boolean
+from nesy.semiring.fuzzy import FuzzyGodel, FuzzyLukasiewicz, FuzzyProduct, Possibilistic
+from nesy.semiring.max_product import MaxProduct
+from nesy.semiring.probability import Probability
+from nesy.semiring.topk import TopKProofs
+
+REGISTRY: dict[str, type[Semiring]] = {
+    cls.name: cls
+    for cls in (Probability, TopKProofs, FuzzyProduct, FuzzyGodel, FuzzyLukasiewicz,
+                Possibilistic, MaxProduct, Boolean)
+}
+
+
+def get_semiring(name: str | Semiring, k: int = 3) -> Semiring:
+    """The semiring registered under `name` (`topk` takes `k`)."""
+    if isinstance(name, Semiring):
+        return name
+    cls = REGISTRY.get(name)
+    if cls is None:
+        raise InferenceError(f"unknown semantics '{name}'; choose one of: {', '.join(REGISTRY)}")
+    return cls(k=k) if cls is TopKProofs else cls()
+
+
+__all__ = ["REGISTRY", "Semiring", "get_semiring", "Probability", "TopKProofs", "FuzzyProduct",
+           "FuzzyGodel", "FuzzyLukasiewicz", "Possibilistic", "MaxProduct", "Boolean"]

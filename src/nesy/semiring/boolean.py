@@ -1,0 +1,26 @@
+"""Boolean semantics: is the query derivable in some world (any fact with p > 0 may hold)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from nesy.semiring.base import Semiring
+
+
+@dataclass(frozen=True)
+class Boolean(Semiring):
+    name = "boolean"
+
+    def add(self, a, b):
+        return torch.maximum(a, b)
+
+    def mul(self, a, b):
+        return torch.minimum(a, b)
+
+    def negate(self, a):
+        return 1.0 - a
+
+    def from_probability(self, p):
+        return (p > 0).to(p.dtype)

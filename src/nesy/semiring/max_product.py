@@ -1,0 +1,25 @@
+"""Most probable explanation: max-product over a smoothed compiled circuit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from nesy.semiring.base import Semiring
+
+
+@dataclass(frozen=True)
+class MaxProduct(Semiring):
+    name = "mpe"
+    needs_circuit = True
+    supports_evidence = True
+
+    def add(self, a, b):
+        return torch.maximum(a, b)
+
+    def mul(self, a, b):
+        return a * b
+
+    def negate(self, a):
+        return 1.0 - a

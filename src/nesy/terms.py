@@ -1,0 +1,178 @@
+"""Logic terms shared by every stage: variables, compound terms, strings, numbers.
+
+Numbers are plain Python ``int`` and ``float``.  Constants are ``Term``s with no arguments.
+A term's source span is carried along but ignored by equality and hashing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Union
+
+from nesy.errors import Span
+
+_fresh = itertools.count()
+
+
+class Var:
+    """A logic variable; identity-based, so renaming a clause makes fresh ones."""
+
+    __slots__ = ("name", "id", "ref")
+
+    def __init__(self, name: str = "_"):
+        self.name = name
+        self.id = next(_fresh)
+        self.ref = None  # the bound value while the grounder resolves; None when free
+
+    def __repr__(self) -> str:
+        return self.name if self.name != "_" else f"_G{self.id}"
+
+
+class Str:
+    """A double-quoted string."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str):
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Str) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(("$str", self.value))
+
+    def __repr__(self) -> str:
+        escaped = self.value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"'
+
+
+class Term:
+    """A compound term or, with no arguments, an atom (constant)."""
+
+    __slots__ = ("functor", "args", "span", "_hash")
+
+    def __init__(self, functor: str, args: tuple = (), span: Span | None = None):
+        self.functor = functor
+        self.args = args
+        self.span = span
+        self._hash = hash((functor, args))
+
+    @property
+    def arity(self) -> int:
+        return len(self.args)
+
+    @property
+    def signature(self) -> tuple[str, int]:
+        return (self.functor, len(self.args))
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        return (
+            isinstance(other, Term)
+            and self._hash == other._hash
+            and self.functor == other.functor
+            and self.args == other.args
+        )
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        return format_term(self)
+
+    def with_args(self, args: tuple) -> Term:
+        return Term(self.functor, args, self.span)
+
+
+TermLike = Union[Term, Var, Str, int, float]
+
+NIL = Term("[]")
+TRUE = Term("true")
+
+
+def cons(head: TermLike, tail: TermLike) -> Term:
+    return Term(".", (head, tail))
+
+
+def make_list(items, tail: TermLike = NIL) -> TermLike:
+    result = tail
+    for item in reversed(list(items)):
+        result = cons(item, result)
+    return result
+
+
+def list_items(term: TermLike) -> list | None:
+    """The items of a proper list, or None when `term` is not one."""
+    items = []
+    while isinstance(term, Term) and term.functor == "." and len(term.args) == 2:
+        items.append(term.args[0])
+        term = term.args[1]
+    if term == NIL:
+        return items
+    return None
+
+
+def is_ground(term: TermLike) -> bool:
+    if isinstance(term, Var):
+        return False
+    if isinstance(term, Term):
+        return all(is_ground(a) for a in term.args)
+    return True
+
+
+def term_vars(term: TermLike, found: dict | None = None) -> list[Var]:
+    """Variables of a term in order of first appearance."""
+    if found is None:
+        found = {}
+    if isinstance(term, Var):
+        found.setdefault(term, None)
+    elif isinstance(term, Term):
+        for a in term.args:
+            term_vars(a, found)
+    return list(found)
+
+
+_PLAIN_ATOM = re.compile(r"^[a-z][A-Za-z0-9_]*$")
+_SYMBOL_ATOM = re.compile(r"^[+\-*/\\^<>=~:.?@#&$]+$")
+_INFIX = {
+    "+", "-", "*", "/", "//", "**", "^", "mod", "rem", "=", "\\=", "==", "\\==", "<", ">",
+    "=<", ">=", "=:=", "=\\=", "is", "->", ":-", ";", "/\\", "\\/", "<<", ">>", ":", "=..",
+}
+
+
+def format_atom(name: str) -> str:
+    if _PLAIN_ATOM.match(name) or _SYMBOL_ATOM.match(name) or name in ("[]", "!", ";", "{}"):
+        return name
+    escaped = name.replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{escaped}'"
+
+
+def format_term(term: TermLike) -> str:
+    """Write a term the way ProbLog prints it (`path(1,5)`, `[1, 2]`, `f(a-b)`)."""
+    if isinstance(term, bool):
+        return "true" if term else "false"
+    if isinstance(term, float):
+        return repr(term)
+    if isinstance(term, (int, Var, Str)):
+        return repr(term)
+    if isinstance(term, Term):
+        if not term.args:
+            return format_atom(term.functor)
+        if term.functor == "." and len(term.args) == 2:
+            items = []
+            while isinstance(term, Term) and term.functor == "." and len(term.args) == 2:
+                items.append(format_term(term.args[0]))
+                term = term.args[1]
+            if term == NIL:
+                return "[" + ", ".join(items) + "]"
+            return "[" + ", ".join(items) + "|" + format_term(term) + "]"
+        if term.functor in _INFIX and len(term.args) == 2:
+            left, right = (format_term(a) for a in term.args)
+            return f"{left}{term.functor}{right}" if term.functor != "mod" else f"{left} mod {right}"
+        if term.functor == "-" and len(term.args) == 1 and not isinstance(term.args[0], Term):
+            return f"-{format_term(term.args[0])}"
+        return format_atom(term.functor) + "(" + ",".join(format_term(a) for a in term.args) + ")"
+    return str(term)

@@ -1,0 +1,207 @@
+"""The training loop: metrics files, weights-only checkpoints, exact resume, monitors, networks."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from nesy.errors import TrainingError
+from nesy.neural.networks import MLP, MnistNet
+from nesy.train import TrainConfig, fit, load_checkpoint, plain_epoch
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny models run fastest (and steadiest on a busy machine) on one thread."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def make_data(n: int = 96, seed: int = 0) -> dict[str, torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 6, generator=g)
+    y = (x[:, 0] + x[:, 1] > 0).long() + (x[:, 2] > 1).long()
+    return {"x": x, "y": y}
+
+
+def make_model(seed: int = 0, hidden: int = 16) -> nn.Module:
+    torch.manual_seed(seed)
+    # dropout consumes the torch RNG, so exact resume needs the RNG state restored
+    return nn.Sequential(nn.Linear(6, hidden), nn.ReLU(), nn.Dropout(0.2), nn.Linear(hidden, 3))
+
+
+def loss_fn(model: nn.Module, batch: Mapping[str, torch.Tensor]) -> torch.Tensor:
+    return F.cross_entropy(model(batch["x"]), batch["y"])
+
+
+def accuracy(data: Mapping[str, torch.Tensor]):
+    def evaluate(model: nn.Module) -> dict[str, float]:
+        assert not model.training and not torch.is_grad_enabled()
+        return {"accuracy": (model(data["x"]).argmax(-1) == data["y"]).float().mean()}
+
+    return evaluate
+
+
+def config(tmp_path: Path, **kw) -> TrainConfig:
+    options = dict(output_dir=tmp_path, epochs=4, batch_size=8, lr=0.02, seed=3, progress=False)
+    options.update(kw)
+    return TrainConfig(**options)
+
+
+def test_fit_writes_metrics_and_checkpoint(tmp_path: Path) -> None:
+    data = make_data()
+    result = fit(make_model(), loss_fn, data, config(tmp_path, epochs=5), accuracy(data))
+    losses = [row["train_loss"] for row in result.history]
+    assert len(losses) == 5 and losses[-1] < losses[0] * 0.8
+    assert result.start_epoch == 1
+    rows = list(csv.DictReader((tmp_path / "metrics.csv").open()))
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3, 4, 5]
+    assert list(rows[0]) == ["epoch", "train_loss", "epoch_time_s", "samples_per_s", "accuracy"]
+    assert float(rows[-1]["accuracy"]) > 0.6
+    history = json.loads((tmp_path / "metrics.json").read_text())
+    assert history[-1]["epoch"] == 5 and history[-1]["samples_per_s"] > 0
+    assert (tmp_path / "learning_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    state = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    assert state["epoch"] == 5 and state["config"]["lr"] == 0.02
+    assert set(state) >= {"model", "optimizer", "rng", "history", "config"}
+    assert isinstance(state["rng"]["torch"], torch.Tensor)
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_keyword_form(tmp_path: Path) -> None:
+    result = fit(
+        make_model(),
+        loss_fn,
+        make_data(),
+        epochs=1,
+        batch_size=32,
+        lr=1e-3,
+        seed=0,
+        output_dir=tmp_path,
+        progress=False,
+    )
+    assert len(result.history) == 1 and result.checkpoint.is_file()
+
+
+def final_state(model: nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.clone() for k, v in model.state_dict().items()}
+
+
+def test_resume_matches_uninterrupted_run(tmp_path: Path) -> None:
+    data = make_data()
+    full_model = make_model()
+    full = fit(full_model, loss_fn, data, config(tmp_path / "full"), accuracy(data))
+
+    part = tmp_path / "part"
+    first = fit(make_model(), loss_fn, data, config(part, epochs=2))
+    assert [r["epoch"] for r in first.history] == [1, 2]
+    model = make_model(seed=99)  # different weights: the checkpoint must overwrite them
+    resumed = fit(model, loss_fn, data, config(part, resume=True), accuracy(data))
+    assert resumed.start_epoch == 3
+    assert [r["epoch"] for r in resumed.history] == [1, 2, 3, 4]
+    assert [r["train_loss"] for r in resumed.history] == [r["train_loss"] for r in full.history]
+    for key, value in final_state(full_model).items():
+        assert torch.equal(model.state_dict()[key], value), key
+
+
+class Killed(Exception):
+    pass
+
+
+def test_kill_mid_epoch_then_resume(tmp_path: Path) -> None:
+    data = make_data()
+    reference = make_model()
+    fit(reference, loss_fn, data, config(tmp_path / "ref"))
+
+    calls = {"n": 0}
+
+    def dying_loss(model: nn.Module, batch: Mapping[str, torch.Tensor]) -> torch.Tensor:
+        calls["n"] += 1
+        if calls["n"] == 2 * 12 + 5:  # 12 batches per epoch: dies inside epoch 3
+            raise Killed
+        return loss_fn(model, batch)
+
+    out = tmp_path / "run"
+    with pytest.raises(Killed):
+        fit(make_model(), dying_loss, data, config(out))
+    assert load_checkpoint(out / "checkpoint.pt")["epoch"] == 2
+    model = make_model(seed=7)
+    result = fit(model, loss_fn, data, config(out, resume=True))
+    assert result.start_epoch == 3 and len(result.history) == 4
+    for key, value in reference.state_dict().items():
+        assert torch.equal(model.state_dict()[key], value), key
+
+
+class Recorder:
+    def __init__(self, fail_at: int | None = None) -> None:
+        self.seen: list[dict] = []
+        self.fail_at = fail_at
+
+    def on_epoch_end(self, metrics: Mapping[str, float]) -> None:
+        with pytest.raises(TypeError):
+            metrics["train_loss"] = 0.0  # type: ignore[index]
+        self.seen.append(dict(metrics))
+        if metrics["epoch"] == self.fail_at:
+            raise Killed
+
+
+def test_monitors_are_passive_and_a_failing_one_keeps_the_epoch(tmp_path: Path) -> None:
+    recorder = Recorder(fail_at=3)
+    with pytest.raises(Killed):
+        fit(make_model(), loss_fn, make_data(), config(tmp_path, monitors=(recorder,)))
+    assert [m["epoch"] for m in recorder.seen] == [1, 2, 3]
+    later = Recorder()
+    result = fit(
+        make_model(), loss_fn, make_data(), config(tmp_path, resume=True, monitors=[later])
+    )
+    assert result.start_epoch == 4 and [m["epoch"] for m in later.seen] == [4]
+
+
+def test_resume_refuses_changed_config(tmp_path: Path) -> None:
+    data = make_data()
+    fit(make_model(), loss_fn, data, config(tmp_path, epochs=1))
+    with pytest.raises(TrainingError, match="lr"):
+        fit(make_model(), loss_fn, data, config(tmp_path, lr=0.5, resume=True))
+    with pytest.raises(TrainingError, match="shape"):
+        fit(make_model(hidden=8), loss_fn, data, config(tmp_path, resume=True))
+    with pytest.raises(TrainingError, match="examples"):
+        fit(make_model(), loss_fn, make_data(n=50), config(tmp_path, resume=True))
+
+
+def test_bad_inputs(tmp_path: Path) -> None:
+    with pytest.raises(TrainingError, match="first dimension"):
+        fit(make_model(), loss_fn, {"x": torch.zeros(4, 6), "y": torch.zeros(3)}, config(tmp_path))
+    with pytest.raises(TrainingError, match="batch_size"):
+        config(tmp_path, batch_size=0)
+    with pytest.raises(TrainingError, match="optimizer"):
+        config(tmp_path, optimizer="lbfgs")
+    with pytest.raises(TrainingError, match="scalar"):
+        fit(make_model(), lambda m, b: m(b["x"]), make_data(), config(tmp_path, epochs=1))
+
+
+def test_networks_shapes() -> None:
+    probs = MLP(64, 128, 10)(torch.rand(3, 5, 64))
+    assert probs.shape == (3, 5, 10)
+    assert torch.allclose(probs.sum(-1), torch.ones(3, 5))
+    net = MnistNet()
+    assert net(torch.rand(2, 3, 784)).shape == (2, 3, 10)
+    assert net(torch.rand(4, 1, 28, 28)).shape == (4, 10)
+
+
+def test_plain_epoch() -> None:
+    torch.manual_seed(0)
+    net = MLP(6, 32, 3)
+    data = make_data(n=256)
+    first = plain_epoch(net, data["x"], data["y"], batch_size=16, lr=1e-2)
+    assert set(first) >= {"epoch_time_s", "samples_per_s"} and first["samples_per_s"] > 0
+    later = [plain_epoch(net, data["x"], data["y"], batch_size=16, lr=1e-2) for _ in range(3)]
+    assert later[-1]["train_loss"] < first["train_loss"]
