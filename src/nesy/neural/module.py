@@ -61,10 +61,35 @@ class _Shape:
     answers: list[_Answer]
     simplified: object
     plan: CircuitPlan | None
+    semiring_is_circuit: bool
     layout: object
     choice_nodes: list[int]
     symbolic: bool
     domains: dict = field(default_factory=dict)  # symbolic group -> domain values
+    dtype: torch.dtype = torch.float32
+    network_inputs: dict = field(default_factory=dict)  # net name -> [(net id, input term)]
+    direct_roots: list | None = None  # choice nodes whose probabilities are the answers
+    net_plan: list | None = None  # per network: input slots and where each output goes
+
+    def __post_init__(self):
+        ground = self.simplified.ground
+        wanted: dict = {}
+        for choice in ground.choices.values():
+            if isinstance(choice.prob, NeuralRef):
+                wanted[(choice.prob.net_id, choice.prob.input)] = None
+        for group in self.domains:
+            wanted[(group[1], group[2])] = None
+        self.wanted_inputs = list(wanted)
+        # many random variables multiply to tiny probabilities: keep float64 there
+        if len(self.wanted_inputs) > 12:
+            self.dtype = torch.float64
+        self.all_slots = bool(self.answers) and all(
+            isinstance(v, Term) and v.functor == "$slot" for a in self.answers for v in a.values)
+        roots = [a.root for a in self.answers]
+        if self.semiring_is_circuit and all(
+                isinstance(r, int) and r > 0 and r in ground.choices
+                and len(ground.groups[ground.choices[r].group]) == 1 for r in roots):
+            self.direct_roots = roots
 
 
 class Module(nn.Module):
@@ -85,6 +110,7 @@ class Module(nn.Module):
         self.output_vars = [v for v in _vars_in(self.query_term)]
         self.stats = CacheStats()
         self._shapes: dict = {}
+        self._calls: dict = {}
         missing = sorted({s.net for s in self.program.neural.values()} - set(networks))
         if missing:
             raise NeuralError(f"no network bound for {', '.join(missing)}: pass "
@@ -123,11 +149,44 @@ class Module(nn.Module):
             raise NeuralError("no input tensors given")
         return _substitute(self.query_term, mapping), tensors, batch
 
+    def _prepare(self, inputs: dict, target_names: tuple = ()):
+        """(shape, tensors by slot, batch, target slots) for a call; the symbolic part is cached
+        by the inputs' structure, so a repeated call costs a dictionary lookup."""
+        structure = (tuple((name, len(v) if isinstance(v, (list, tuple)) else -1)
+                           for name, v in inputs.items()), target_names)
+        entry = self._calls.get(structure)
+        if entry is None:
+            query, _, _ = self._bind_inputs(inputs)
+            names = [v.name for v in _vars_in(query)]
+            missing = [n for n in names if n not in target_names]
+            if target_names and missing:
+                raise NeuralError(f"no target for the output variable(s) {', '.join(missing)}")
+            unknown = [n for n in target_names if n not in names]
+            if unknown:
+                raise NeuralError(f"targets {unknown} are not output variables of the query")
+            target_slots = {v: Term("$slot", (Term(v.name),)) for v in _vars_in(query)
+                            if v.name in target_names}
+            shape = self._shape(query, target_slots)
+            entry = self._calls[structure] = (shape, target_slots)
+        else:
+            self.stats.hits += 1
+        shape, target_slots = entry
+        tensors = {}
+        batch = 0
+        for name, value in inputs.items():
+            if isinstance(value, torch.Tensor):
+                tensors[slot(name)] = value
+                batch = value.shape[0]
+            else:
+                for i, item in enumerate(value):
+                    tensors[slot(name, i)] = item
+                    batch = item.shape[0]
+        return shape, tensors, batch, target_slots
+
     def _shape(self, query: Term, target_slots: dict) -> _Shape:
-        key = (query, tuple(sorted(target_slots)), self.semiring)
+        key = (query, tuple(sorted(v.name for v in target_slots)), self.semiring)
         shape = self._shapes.get(key)
         if shape is not None:
-            self.stats.hits += 1
             return shape
         self.stats.misses += 1
         start = time.perf_counter()
@@ -169,35 +228,33 @@ class Module(nn.Module):
             nodes = choices_below(simplified, literal_roots)
             builder = SddBuilder(simplified, nodes, CHAIN, self.limits)
             circuit = builder.to_circuit([builder.literal(r) for r in literal_roots])
-            return _Shape(answers, simplified, CircuitPlan(circuit), builder.layout, nodes,
+            return _Shape(answers, simplified, CircuitPlan(circuit), True, builder.layout, nodes,
                           symbolic and bool(grounder.symbolic_groups), domains)
-        return _Shape(answers, simplified, None, None, [], symbolic and bool(grounder.symbolic_groups),
-                      domains)
+        return _Shape(answers, simplified, None, False, None, [],
+                      symbolic and bool(grounder.symbolic_groups), domains)
 
     # ------------------------------------------------------------------ numbers
     def _network_outputs(self, shape: _Shape, tensors: dict, batch: int) -> dict:
         """Each (net id, input) pair's output [B, D], one forward pass per network."""
-        wanted: dict[int, dict] = {}
-        ground = shape.simplified.ground
-        for choice in ground.choices.values():
-            if isinstance(choice.prob, NeuralRef):
-                wanted.setdefault(choice.prob.net_id, {})[choice.prob.input] = None
-        for group in shape.domains:
-            wanted.setdefault(group[1], {})[group[2]] = None
-        by_net: dict[str, list] = {}
-        for net_id, inputs in wanted.items():
-            for item in inputs:
+        if shape.net_plan is None:
+            by_net: dict[str, list] = {}
+            for net_id, item in shape.wanted_inputs:
                 by_net.setdefault(self.program.neural[net_id].net, []).append((net_id, item))
+            shape.net_plan = []
+            for net, items in by_net.items():
+                distinct = list(dict.fromkeys(item for _, item in items))
+                slots = [_input_slot(item, tensors) for item in distinct]
+                shape.net_plan.append((net, slots, [(key, distinct.index(key[1])) for key in items]))
         outputs = {}
-        for net, items in by_net.items():
-            distinct = list(dict.fromkeys(item for _, item in items))
-            stacked = torch.cat([_input_tensor(item, tensors) for item in distinct], dim=0)
+        for net, slots, keys in shape.net_plan:
+            stacked = torch.cat([tensors[s] for s in slots], dim=0) if len(slots) > 1 \
+                else tensors[slots[0]]
             result = self.networks[net](stacked)
             if result.dim() == 1:
                 result = result.unsqueeze(1)
-            chunks = result.reshape(len(distinct), batch, -1)
-            for (net_id, item) in items:
-                outputs[(net_id, item)] = chunks[distinct.index(item)]
+            chunks = result.reshape(len(slots), batch, -1).unbind(0)
+            for key, row in keys:
+                outputs[key] = chunks[row]
         return outputs
 
     def _choice_probabilities(self, shape: _Shape, outputs: dict, like: torch.Tensor, targets):
@@ -224,6 +281,10 @@ class Module(nn.Module):
 
     def _root_values(self, shape: _Shape, probs: dict, like: torch.Tensor) -> torch.Tensor:
         """[B, n_answers] values of the answers' roots under the semiring."""
+        if shape.direct_roots is not None:
+            if len(shape.direct_roots) == 1:
+                return probs[shape.direct_roots[0]].unsqueeze(1)
+            return torch.stack([probs[r] for r in shape.direct_roots], dim=1)
         if shape.plan is not None:
             pos, neg = shape.layout.weights(probs, like)
             return shape.plan.evaluate(pos, neg, self.semiring if self.semiring.needs_circuit
@@ -240,9 +301,8 @@ class Module(nn.Module):
     # ------------------------------------------------------------------ public
     def forward(self, inputs: dict) -> Distribution:
         """The distribution over the query's answers, per example: [B, n_answers]."""
-        query, tensors, batch = self._bind_inputs(inputs)
-        shape = self._shape(query, {})
-        like = torch.zeros(batch, dtype=torch.float64)
+        shape, tensors, batch, _ = self._prepare(inputs)
+        like = torch.zeros(batch, dtype=shape.dtype)
         outputs = self._network_outputs(shape, tensors, batch)
         probs = self._choice_probabilities(shape, outputs, like, {})
         values = self._root_values(shape, probs, like)
@@ -275,25 +335,16 @@ class Module(nn.Module):
 
         Targets are int64 tensors [B] or lists of Python ints (for numbers beyond 64 bits).
         """
-        query, tensors, batch = self._bind_inputs(inputs)
-        target_slots = {}
-        target_values = {}
-        for var in _vars_in(query):
-            if var.name in targets:
-                target_slots[var] = Term("$slot", (Term(var.name),))
-                target_values[target_slots[var]] = targets[var.name]
-        missing = [v.name for v in _vars_in(query) if v not in target_slots]
-        if missing:
-            raise NeuralError(f"no target for the output variable(s) {', '.join(missing)}")
-        shape = self._shape(query, target_slots)
-        like = torch.zeros(batch, dtype=torch.float64)
+        shape, tensors, batch, target_slots = self._prepare(inputs, tuple(sorted(targets)))
+        target_values = {term: targets[var.name] for var, term in target_slots.items()}
+        like = torch.zeros(batch, dtype=shape.dtype)
         outputs = self._network_outputs(shape, tensors, batch)
         probs = self._choice_probabilities(shape, outputs, like, target_values)
         values = self._root_values(shape, probs, like)
-        if shape.answers and all(_is_slot(v) for a in shape.answers for v in a.values):
-            return self.semiring.to_output(values.sum(1))
+        if shape.all_slots:
+            return self.semiring.to_output(values[:, 0] if values.shape[1] == 1 else values.sum(1))
         dist = self._expand(shape, values, outputs, like)
-        return dist.gather([target_values[target_slots[v]] for v in _vars_in(query)])
+        return dist.gather([target_values[term] for term in target_slots.values()])
 
     def predict(self, inputs: dict) -> list:
         """The most probable answer per example (for answer spaces too large to enumerate: the
@@ -306,8 +357,7 @@ class Module(nn.Module):
             return self._predict_mpe(inputs)
 
     def _predict_mpe(self, inputs: dict) -> list:
-        query, tensors, batch = self._bind_inputs(inputs)
-        shape = self._shape(query, {})
+        shape, tensors, batch, _ = self._prepare(inputs)
         outputs = self._network_outputs(shape, tensors, batch)
         answer = shape.answers[0]
         result = []
@@ -342,7 +392,7 @@ class Module(nn.Module):
                 best = int(out[0].argmax())
                 lines.append(f"{spec.net}({format_term(item)}) = {format_term(domain[best])}  "
                              f"(p={float(out[0, best]):.4f})")
-            like = torch.zeros(1, dtype=torch.float64)
+            like = torch.zeros(1, dtype=shape.dtype)
             probs = self._choice_probabilities(shape, outputs, like, {})
             values = self._root_values(shape, probs, like)[0]
             best_answer = int(values.argmax())
@@ -383,7 +433,7 @@ def _is_slot(v) -> bool:
     return isinstance(v, Term) and v.functor == "$slot"
 
 
-def _input_tensor(item: Term, tensors: dict) -> torch.Tensor:
+def _input_slot(item: Term, tensors: dict) -> Term:
     items = [item] if item.functor == "tensor" else None
     if item.functor == "." or items is None:
         from nesy.terms import list_items
@@ -392,7 +442,7 @@ def _input_tensor(item: Term, tensors: dict) -> torch.Tensor:
     if len(items) != 1 or items[0] not in tensors:
         raise NeuralError(f"the input {format_term(item)} of a neural predicate is not one of "
                           "the query's input tensors")
-    return tensors[items[0]]
+    return items[0]
 
 
 def _independent(ground, symbolic_groups, grouped) -> bool:

@@ -8,6 +8,8 @@ become distributions: small supports by batched convolution; equalities with hug
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from nesy.errors import InferenceError, LimitError
@@ -15,18 +17,30 @@ from nesy.ground.arith import COMPARISONS, LinearExpr
 from nesy.limits import Limits
 
 
-def _add_term(dist: torch.Tensor, low: int, coef: int, values: list[int], probs: torch.Tensor):
-    """Distribution [B, S] over low..low+S-1 plus coef*X, X over `values` with probs [B, D]."""
+@functools.lru_cache(maxsize=4096)
+def _scatter_index(size: int, offsets: tuple[int, ...]) -> torch.Tensor:
+    return (torch.arange(size).unsqueeze(1) + torch.tensor(offsets).unsqueeze(0)).reshape(1, -1)
+
+
+def _add_term(dist: torch.Tensor | None, low: int, coef: int, values: list[int],
+              probs: torch.Tensor):
+    """Distribution [B, S] over low..low+S-1 plus coef*X, X over `values` with probs [B, D].
+
+    `dist` None stands for the point mass at `low` (the start of a sum).
+    """
     if coef < 0:
         coef, values = -coef, [-v for v in values]
     vmin = min(values)
+    offsets = tuple(coef * (v - vmin) for v in values)
+    if dist is None and offsets == tuple(range(len(values))):
+        return probs, low + coef * vmin  # already dense over consecutive values
+    if dist is None:
+        dist = torch.ones(probs.shape[0], 1, dtype=probs.dtype, device=probs.device)
     size = dist.shape[1]
-    span = coef * (max(values) - vmin)
-    offsets = torch.tensor([coef * (v - vmin) for v in values], dtype=torch.long)
-    index = (torch.arange(size).unsqueeze(1) + offsets.unsqueeze(0)).reshape(1, -1)
+    index = _scatter_index(size, offsets).to(dist.device)
     joint = (dist.unsqueeze(2) * probs.unsqueeze(1)).reshape(dist.shape[0], -1)
-    out = torch.zeros(dist.shape[0], size + span, dtype=dist.dtype, device=dist.device)
-    out = out.scatter_add(1, index.expand(dist.shape[0], -1).to(dist.device), joint)
+    out = torch.zeros(dist.shape[0], size + max(offsets), dtype=dist.dtype, device=dist.device)
+    out = out.scatter_add(1, index.expand(dist.shape[0], -1), joint)
     return out, low + coef * vmin
 
 
@@ -41,7 +55,7 @@ def dense_distribution(expr: LinearExpr, domains, probs, like: torch.Tensor,
     if size > limits.max_distribution_size:
         raise LimitError(f"the distribution of {expr} has {size} values",
                          "max_distribution_size", limits.max_distribution_size)
-    dist = torch.ones(like.shape[0], 1, dtype=like.dtype, device=like.device)
+    dist = None
     low = expr.const
     for coef, group in expr.terms:
         dist, low = _add_term(dist, low, coef, list(domains[group]), probs[group])
@@ -52,13 +66,14 @@ def constraint_probability(op: str, expr: LinearExpr, target, domains, probs,
                            like: torch.Tensor, limits: Limits = Limits()) -> torch.Tensor:
     """P(expr op target) per example; `target` is an int, a [B] tensor, or a list of ints."""
     batch = like.shape[0]
-    if support_size(expr, domains) <= limits.max_distribution_size:
+    size = support_size(expr, domains)
+    dense = size <= limits.max_distribution_size
+    if dense and op == "=:=" and size > DENSE_EQUALITY_LIMIT and _positional(expr, domains):
+        dense = False
+    if dense and op == "=:=":
+        return _dense_equality(expr, target, domains, probs, like, limits)
+    if dense:
         values, dist = dense_distribution(expr, domains, probs, like, limits)
-        low = values[0]
-        if op == "=:=":
-            index = _as_index(target, low, len(values), batch, like.device)
-            padded = torch.cat([dist, torch.zeros_like(dist[:, :1])], dim=1)
-            return padded.gather(1, index.unsqueeze(1)).squeeze(1)
         value_tensor = torch.tensor(values, dtype=torch.float64, device=like.device)
         target_tensor = _as_float(target, batch, like.device)
         mask = COMPARISONS_T[op](value_tensor.unsqueeze(0), target_tensor.unsqueeze(1))
@@ -69,10 +84,67 @@ def constraint_probability(op: str, expr: LinearExpr, target, domains, probs,
     return _carry_dp(expr, target, domains, probs, like, limits)
 
 
+DENSE_EQUALITY_LIMIT = 2000  # above this, equalities over positional sums use the carry DP
+
+
+def _positional(expr: LinearExpr, domains) -> bool:
+    units = sorted({c for c, _ in expr.terms})
+    return (all(c > 0 and min(domains[g]) >= 0 for c, g in expr.terms)
+            and all(b % a == 0 for a, b in zip(units, units[1:])))
+
+
 COMPARISONS_T = {
     "<": torch.lt, ">": torch.gt, "=<": torch.le, ">=": torch.ge, "=:=": torch.eq, "=\\=": torch.ne,
 }
 assert set(COMPARISONS_T) == set(COMPARISONS)
+
+
+@functools.lru_cache(maxsize=1024)
+def _equality_plan(expr: LinearExpr, domain_items: tuple):
+    """What `_dense_equality` needs that depends only on the expression: cached."""
+    domains = dict(domain_items)
+    *rest, (coef, group) = expr.terms
+    values = list(domains[group])
+    flip = coef < 0
+    if flip:
+        coef, values = -coef, [-v for v in values][::-1]
+    if values != list(range(values[0], values[0] + len(values))):
+        return None
+    head = LinearExpr(tuple(rest), expr.const)
+    low = expr.const + sum(min(c * v for v in domains[g]) for c, g in rest)
+    size = support_size(head, domains) if rest else 1
+    return head if rest else None, group, coef, values[0], len(values), flip, \
+        torch.arange(low, low + size).unsqueeze(0)
+
+
+def _dense_equality(expr: LinearExpr, target, domains, probs, like, limits) -> torch.Tensor:
+    """P(expr = target): the distribution of all terms but the last, then one point of the
+    last convolution per example (no full distribution of the sum is built)."""
+    plan = _equality_plan(expr, tuple((g, tuple(domains[g])) for g in expr.groups()))
+    if plan is None:  # irregular last domain: read the target off the whole distribution
+        support, dist = dense_distribution(expr, domains, probs, like, limits)
+        index = _as_index(target, support[0], len(support), like.shape[0], like.device)
+        padded = torch.cat([dist, torch.zeros_like(dist[:, :1])], dim=1)
+        return padded.gather(1, index.unsqueeze(1)).squeeze(1)
+    head, group, coef, first, count, flip, support = plan
+    dist = dense_distribution(head, domains, probs, like, limits)[1] if head is not None else None
+    last = probs[group].flip(1) if flip else probs[group]
+    # coef * v = t - s  for each s in the support of the head
+    offset = _as_long(target, like.shape[0], like.device).unsqueeze(1) - support - coef * first
+    index = torch.div(offset, coef, rounding_mode="floor") if coef != 1 else offset
+    valid = (index >= 0) & (index < count)
+    if coef != 1:
+        valid &= offset == index * coef
+    picked = last.gather(1, index.clamp(0, count - 1)) * valid
+    return (picked * dist).sum(1) if dist is not None else picked.squeeze(1)
+
+
+def _as_long(target, batch: int, device) -> torch.Tensor:
+    if isinstance(target, torch.Tensor):
+        return target.to(device=device, dtype=torch.long).reshape(-1)
+    if isinstance(target, int):
+        return torch.full((batch,), target, dtype=torch.long, device=device)
+    return torch.tensor(_targets_list(target, batch), dtype=torch.long, device=device)
 
 
 def _targets_list(target, batch: int) -> list[int]:
@@ -124,7 +196,7 @@ def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits) -> torch.T
     valid = [t >= 0 and t % units[0] == 0 for t in targets]
     carry = torch.ones(batch, 1, dtype=like.dtype, device=device)
     for j, unit in enumerate(units):
-        level = torch.ones(batch, 1, dtype=like.dtype, device=device)
+        level = None
         low = 0
         for group in levels[unit]:
             level, low = _add_term(level, low, 1, list(domains[group]), probs[group])
@@ -153,7 +225,9 @@ def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits) -> torch.T
 def _convolve(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """Batched discrete convolution of [B, n] and [B, m] distributions → [B, n + m - 1]."""
     n, m = a.shape[1], b.shape[1]
-    index = (torch.arange(n).unsqueeze(1) + torch.arange(m).unsqueeze(0)).reshape(1, -1)
+    if n == 1:
+        return a * b
+    index = _scatter_index(n, tuple(range(m))).to(a.device)
     joint = (a.unsqueeze(2) * b.unsqueeze(1)).reshape(a.shape[0], -1)
     out = torch.zeros(a.shape[0], n + m - 1, dtype=a.dtype, device=a.device)
     return out.scatter_add(1, index.expand(a.shape[0], -1).to(a.device), joint)

@@ -50,6 +50,8 @@ _STRUCTURAL = frozenset({":-", "::", ";", ",", "->", "\\+", "not", "nn"})
 # Control constructs that a clause head can't be (and that a body check descends into).
 _CONTROL2 = frozenset({",", ";", "->", "*->"})
 _CONTROL1 = frozenset({"\\+", "not"})
+# Heads that can't be defined (ProbLog's own libraries do define not/1).
+_NOT_DEFINABLE1 = frozenset({"\\+"})
 
 
 def parse(text: str, name: str = "<string>") -> ProgramAST:
@@ -181,9 +183,12 @@ def _line_starts(text: str) -> list[int]:
     """Offsets where lines start, with the same line breaks as `str.splitlines`."""
     starts = [0]
     pos = 0
-    for line in text.splitlines(keepends=True):
+    lines = text.splitlines(keepends=True)
+    for line in lines:
         pos += len(line)
         starts.append(pos)
+    if lines and lines[-1].splitlines()[0] == lines[-1]:
+        starts.pop()  # the last line has no line break: nothing starts after it
     return starts
 
 
@@ -579,7 +584,7 @@ class _Builder(Transformer):
             message = f"a clause head can't be a control construct ('{head.functor}'/2)"
             if head.functor == ";":
                 message += "; an annotated disjunction is written p1::h1; p2::h2"
-        elif head.functor in _CONTROL1 and len(head.args) == 1:
+        elif head.functor in _NOT_DEFINABLE1 and len(head.args) == 1:
             message = f"a clause head can't be a negation ('{head.functor}'/1)"
         else:
             return True

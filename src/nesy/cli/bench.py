@@ -1,0 +1,27 @@
+"""`nesy bench digit-addition`: the comparison protocol, as one JSON object or a table."""
+
+from __future__ import annotations
+
+import json
+
+from nesy.cli.train import add_task_options, options_from
+
+
+def add_parser(sub) -> None:
+    parser = sub.add_parser("bench", help="run a benchmark protocol")
+    parser.add_argument("task", choices=["digit-addition"])
+    add_task_options(parser)
+    parser.add_argument("--format", default="text", choices=["text", "json"])
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from nesy.train.digit_addition_task import bench
+
+    report = bench(options_from(args))
+    if args.format == "json":
+        print(json.dumps(report))
+        return 0
+    for key, value in report.items():
+        print(f"{key:>22}: {value:.4g}" if isinstance(value, float) else f"{key:>22}: {value}")
+    return 0

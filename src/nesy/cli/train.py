@@ -1,0 +1,71 @@
+"""`nesy train`: train a task end to end, with checkpoints, metrics, a learning curve, --resume."""
+
+from __future__ import annotations
+
+import json
+
+
+def add_task_options(parser) -> None:
+    from nesy.semiring import REGISTRY
+
+    parser.add_argument("--n", type=int, default=1, help="digits per number (default 1)")
+    parser.add_argument("--semantics", default="exact", choices=list(REGISTRY))
+    parser.add_argument("--k", type=int, default=3, help="proofs kept by topk")
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dataset", default="digits", choices=["digits", "mnist"])
+    parser.add_argument("--data-dir", default=None, help="directory of MNIST IDX files")
+    parser.add_argument("--n-train", type=int, default=3000)
+    parser.add_argument("--n-test", type=int, default=1000)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+
+
+def options_from(args):
+    from nesy.train.digit_addition_task import AdditionOptions
+
+    return AdditionOptions(n_digits=args.n, dataset=args.dataset, data_dir=args.data_dir,
+                           n_train=args.n_train, n_test=args.n_test, epochs=args.epochs,
+                           batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                           semantics=args.semantics, k=args.k, threads=args.threads)
+
+
+def add_parser(sub) -> None:
+    parser = sub.add_parser("train", help="train a neurosymbolic task end to end")
+    parser.add_argument("--task", default="digit-addition", choices=["digit-addition"])
+    add_task_options(parser)
+    parser.add_argument("--output", default="runs/digit-addition", help="output directory")
+    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint")
+    parser.add_argument("--explain", action="store_true", help="explain one test prediction")
+    parser.add_argument("--verbose", action="store_true", help="print cache statistics")
+    parser.add_argument("--no-progress", action="store_true")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    import sys
+
+    from nesy.train.digit_addition_task import _inputs, train
+
+    options = options_from(args)
+    module, net, data, history = train(options, args.output, resume=args.resume,
+                                       progress=not args.no_progress and sys.stderr.isatty())
+    last = history[-1] if history else {}
+    for row in history:
+        print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
+                          for k, v in row.items()}))
+    if last:
+        print(f"test accuracy (sum) after {last['epoch']} epoch(s): {last['accuracy']:.4f}; "
+              f"digit accuracy {last['digit_accuracy']:.4f}")
+    print(f"checkpoint, metrics and learning curve in {args.output}/")
+    if args.verbose:
+        print(module.stats)
+    if args.explain:
+        test = data.test.tensors()
+        example = {k: v[:1] for k, v in test.items()}
+        a = "".join(str(int(d)) for d in example["a_digits"][0])
+        b = "".join(str(int(d)) for d in example["b_digits"][0])
+        print(f"\nexplaining test example 0: images of {a} + {b} (true sum {data.test.sums_int[0]})")
+        print(module.explain(_inputs(example)))
+    return 0

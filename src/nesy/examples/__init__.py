@@ -1,0 +1,1 @@
+"""Example programs shipped with nesy (DeepProbLog-compatible)."""

@@ -1,0 +1,28 @@
+% Pearl's burglary/earthquake alarm network with both neighbours calling.
+person(john).
+person(mary).
+
+0.7::burglary.
+0.2::earthquake.
+0.9::p_alarm1.
+0.8::p_alarm2.
+0.1::p_alarm3.
+
+alarm :- burglary, earthquake, p_alarm1.
+alarm :- burglary, \+earthquake, p_alarm2.
+alarm :- \+burglary, earthquake, p_alarm3.
+
+0.8::calls(X) :- alarm, person(X).
+0.1::calls(X) :- \+alarm, person(X).
+
+evidence(calls(john), true).
+evidence(calls(mary), true).
+
+query(burglary).
+query(earthquake).
+query(alarm).
+
+% --- expected answers, computed by problog 2.3.0 (tests/programs/regenerate_expected.py)
+% expect: burglary = 0.9819392648
+% expect: earthquake = 0.2268513586
+% expect: alarm = 0.9888119339
