@@ -26,7 +26,7 @@ from nesy.errors import InferenceError
 from nesy.front.program import Program
 from nesy.ground.engine import program_queries
 from nesy.ground.ground_program import Constraint, GroundProgram, NeuralRef, ParamRef
-from nesy.ground.simplify import FALSE, TRUE, Simplified, simplify
+from nesy.ground.simplify import Simplified, simplify
 from nesy.limits import Limits
 from nesy.proofs import Proof, best_proof
 from nesy.semiring import Semiring, TopKProofs, get_semiring
@@ -113,8 +113,10 @@ def _roots(simplified: Simplified):
 
 def _compiled(simplified, probabilities, semiring, limits) -> Result:
     encoding = EXACTLY_ONE if semiring.name == "mpe" else CHAIN
-    builder = SddBuilder(simplified, choices_below(simplified, _roots(simplified)), encoding,
-                         limits)
+    # a most probable world assigns every choice the grounding reached, relevant or not
+    nodes = (list(simplified.ground.choices) if encoding == EXACTLY_ONE
+             else choices_below(simplified, _roots(simplified)))
+    builder = SddBuilder(simplified, nodes, encoding, limits)
     evidence = builder.conjunction(
         builder.literal(lit) if value else builder._not(builder.literal(lit))
         for _, lit, value in simplified.evidence)
@@ -126,6 +128,7 @@ def _compiled(simplified, probabilities, semiring, limits) -> Result:
     like = torch.zeros(1, dtype=torch.float64)
     probs = {n: torch.tensor([p], dtype=torch.float64) for n, p in probabilities.items()}
     pos, neg = builder.layout.weights(probs, like)
+    pos, neg = semiring.from_probability(pos), semiring.from_probability(neg)
     values = CircuitPlan(circuit).evaluate(pos, neg, semiring)[0].tolist()
     answers = {}
     worlds = {}
@@ -174,15 +177,22 @@ def _direct(simplified, probabilities, semiring, limits) -> Result:
 def _topk(simplified, probabilities, semiring: TopKProofs, limits) -> Result:
     ops = ProofOps(simplified.ground, probabilities, semiring.k)
     evaluator = DirectEvaluator(simplified, ops, ops.leaf, limits)
-    evidence = [(evaluator.literal(lit), value) for _, lit, value in simplified.evidence]
-    query_proofs = [evaluator.literal(lit) for _, lit in simplified.queries]
-    nodes = sorted({abs(lit) for proofs in query_proofs + [e for e, _ in evidence]
+    # the k best proofs of (query and positive evidence), and of the positive evidence alone
+    positive = ops.one()
+    negative = []
+    for _, lit, value in simplified.evidence:
+        if value:
+            positive = ops.mul(positive, evaluator.literal(lit))
+        else:
+            negative.append(evaluator.literal(lit))
+    query_proofs = [ops.mul(evaluator.literal(lit), positive) for _, lit in simplified.queries]
+    nodes = sorted({abs(lit) for proofs in query_proofs + [positive] + negative
                     for _, proof in proofs for lit in proof})
     builder = SddBuilder(simplified, nodes, CHAIN, limits)
-    condition = builder.conjunction(
-        builder.proofs(p for _, p in proofs) if value
-        else builder._not(builder.proofs(p for _, p in proofs)) for proofs, value in evidence)
-    roots = [builder._and(builder.proofs(p for _, p in proofs), condition)
+    excluded = builder.conjunction(builder._not(builder.proofs(p for _, p in proofs))
+                                   for proofs in negative)
+    condition = builder._and(builder.proofs(p for _, p in positive), excluded)
+    roots = [builder._and(builder.proofs(p for _, p in proofs), excluded)
              for proofs in query_proofs]
     circuit = builder.to_circuit(roots + [condition])
     like = torch.zeros(1, dtype=torch.float64)
@@ -190,8 +200,8 @@ def _topk(simplified, probabilities, semiring: TopKProofs, limits) -> Result:
     pos, neg = builder.layout.weights(probs, like)
     values = CircuitPlan(circuit).evaluate(pos, neg, get_semiring("exact"))[0].tolist()
     z = values[-1]
-    if simplified.evidence:
-        check_evidence(z, [format_term(a) for a, _, _ in simplified.evidence])
+    if simplified.evidence and z <= 0:
+        raise InferenceError(f"the {semiring.k} best proofs of the evidence are inconsistent with "
+                             "it (or the evidence is impossible): raise k")
     answers = {atom: values[i] / z for i, (atom, _) in enumerate(simplified.queries)}
-    _ = (TRUE, FALSE)
     return Result(semiring.name, answers, simplified, probabilities, circuit)

@@ -77,9 +77,7 @@ def _check_int(name):
 
 
 def _divide(a, b):
-    if isinstance(a, int) and isinstance(b, int) and a % b == 0:
-        return a // b
-    return a / b
+    return a / b  # ProbLog's `/` is float division, even on integers
 
 
 def _power(a, b):

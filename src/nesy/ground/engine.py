@@ -173,6 +173,8 @@ class Grounder:
         if body not in self.body_sets[node]:
             self.body_sets[node].add(body)
             self.ground.bodies[node].append(body)
+            if not body:
+                self.ground.true_nodes.add(node)
 
     def choice_node(self, group: tuple, index: int, prob, atom) -> int:
         key = (group, index)
@@ -261,7 +263,7 @@ class Grounder:
             mark = len(self.trail)
             instance = answer if node > 0 and _ground_fast(answer) else self.unvariant(answer, {})
             if self.unify(goal, instance):
-                yield (node,)
+                yield () if node in self.ground.true_nodes else (node,)
             self.undo(mark)
 
     def _evaluate(self, table: _Table, depth: int) -> None:
@@ -327,11 +329,7 @@ class Grounder:
         yield from self.solve(other, depth)
 
     def _negation(self, goal, depth, span) -> Iterator[tuple]:
-        resolved = self.resolve(goal)
-        if not _ground_fast(resolved):
-            raise EvaluationError(
-                f"instantiation error: negation of the non-ground goal {format_term(resolved)}",
-                span, hint="bind its variables before the negation, as ProbLog requires")
+        resolved = self.resolve(goal)  # free variables are existential: \+ p(_) = no p(_) holds
         outer_hit, self.min_hit = self.min_hit, 1 << 30
         stack_depth = len(self.stack)
         bodies = []
@@ -353,7 +351,7 @@ class Grounder:
         if len(bodies) == 1 and len(bodies[0]) == 1 and bodies[0][0] > 0:
             yield (-bodies[0][0],)
             return
-        yield (-self.aux_node(Term("$not", (resolved,)), bodies),)
+        yield (-self.aux_node(Term("$not", (self.variant(resolved, {}),)), bodies),)
 
     def _choice(self, args, span) -> Iterator[tuple]:
         clause_id, index, variables, prob, head = args

@@ -1,4 +1,5 @@
-"""Boolean semantics: is the query derivable in some world (any fact with p > 0 may hold)."""
+"""Boolean semantics: is the query true in some possible world (facts with p > 0 may hold,
+facts with p < 1 may fail)? Satisfiability on the compiled circuit, so negation is exact."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from nesy.semiring.base import Semiring
 @dataclass(frozen=True)
 class Boolean(Semiring):
     name = "boolean"
+    needs_circuit = True
+    supports_evidence = True
 
     def add(self, a, b):
         return torch.maximum(a, b)

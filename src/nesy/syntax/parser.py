@@ -335,6 +335,10 @@ class _Builder(Transformer):
         else:
             depth = max(left[3], right[3]) + 1
         self._check_depth(depth, start, end)
+        if functor == "**" and len(left) > 4:
+            # ProbLog reads -2**2 as -(2**2), as mathematics does (ISO Prolog: (-2)**2).
+            inner = Term("**", (-lv, rv), self.span(start + 1, end))
+            return (Term("-", (inner,), self.span(start, end)), start, end, depth + 1)
         term = Term(functor, (lv, rv), self.span(start, end))
         if functor in _STRUCTURAL:
             self.child_pos[id(term)] = ((left[1], left[2]), (right[1], right[2]))
@@ -353,6 +357,8 @@ class _Builder(Transformer):
 
     def number(self, children):
         tok = children[0]
+        if tok.type == "NEG_NUMBER":  # marked, for '**' below
+            return (self._number(tok), tok.start_pos, tok.end_pos, 0, "negative literal")
         return (self._number(tok), tok.start_pos, tok.end_pos, 0)
 
     def var(self, children):
@@ -388,7 +394,16 @@ class _Builder(Transformer):
         start, end = tok.start_pos, children[-1].end_pos
         depth = max(a[3] for a in args) + 1
         self._check_depth(depth, start, end)
-        term = Term(name, tuple(a[0] for a in args), self.span(start, end))
+        values = tuple(a[0] for a in args)
+        if name == "\\+" and len(values) > 1:
+            # ProbLog reads \+(a, b) as \+ applied to the conjunction (a, b), not as \+/2.
+            goal = values[-1]
+            for node in reversed(args[:-1]):
+                goal = Term(",", (node[0], goal), self.span(node[1], args[-1][2]))
+            values = (goal,)
+            depth += 1
+            self._check_depth(depth, start, end)
+        term = Term(name, values, self.span(start, end))
         if name in _STRUCTURAL:
             self.child_pos[id(term)] = tuple((a[1], a[2]) for a in args)
         return (term, start, end, depth)
