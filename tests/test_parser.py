@@ -204,7 +204,15 @@ def test_atoms():
 
 def test_quoted_atom_escapes():
     args = fact_args(r"p('it''s', 'a\'b', 'tab\there', 'nl\n', 'back\\slash', '\x41\', '\101\').")
-    assert [a.functor for a in args] == ["it's", "a'b", "tab\there", "nl\n", "back\\slash", "A", "A"]
+    assert [a.functor for a in args] == [
+        "it's",
+        "a'b",
+        "tab\there",
+        "nl\n",
+        "back\\slash",
+        "A",
+        "A",
+    ]
 
 
 def test_quoted_atom_line_continuation_and_unicode_escape():
@@ -272,6 +280,14 @@ def test_binary_minus_is_never_a_negative_literal():
     assert rhs[2] == T("-", x, 3)
     assert rhs[3] == T("-", 3, -3)
     assert rhs[4] == T("-", A("a"), 1)
+
+
+def test_negative_literal_before_power_is_negated_power_as_in_problog():
+    # ProbLog (and mathematics) read -2**2 as -(2**2); parentheses keep (-2)**2
+    assert body("p :- X is -2**2.").args[1] == T("-", T("**", 2, 2))
+    assert body("p :- X is -10**(-10).").args[1] == T("-", T("**", 10, -10))
+    assert body("p :- X is (-2)**2.").args[1] == T("**", -2, 2)
+    assert body("p :- X is -2^2.").args[1] == T("^", -2, 2)
 
 
 def test_double_minus():
@@ -347,8 +363,24 @@ def test_is_with_arithmetic():
 
 @pytest.mark.parametrize(
     "op",
-    ["=", "\\=", "==", "\\==", "<", ">", "=<", ">=", "=:=", "=\\=", "is", "=..", "@<", "@>",
-     "@=<", "@>="],
+    [
+        "=",
+        "\\=",
+        "==",
+        "\\==",
+        "<",
+        ">",
+        "=<",
+        ">=",
+        "=:=",
+        "=\\=",
+        "is",
+        "=..",
+        "@<",
+        "@>",
+        "@=<",
+        "@>=",
+    ],
 )
 def test_comparison_operators(op):
     item = one(f"p :- X {op} Y.")
@@ -356,8 +388,10 @@ def test_comparison_operators(op):
     assert [v.name for v in item.body.args] == ["X", "Y"]
 
 
-@pytest.mark.parametrize("op", ["+", "-", "/\\", "\\/", "xor", "*", "/", "//", "mod", "rem", "<<",
-                                ">>", "div", "**", "^"])
+@pytest.mark.parametrize(
+    "op",
+    ["+", "-", "/\\", "\\/", "xor", "*", "/", "//", "mod", "rem", "<<", ">>", "div", "**", "^"],
+)
 def test_arithmetic_operators(op):
     item = one(f"p :- X is A {op} B.")
     assert item.body.args[1].functor == op
@@ -417,6 +451,13 @@ def test_operators_as_functors():
     assert args[6] == T("=", A("a"), A("b"))
 
 
+def test_negation_written_as_a_functor_with_several_arguments():
+    # ProbLog programs write \+(a, b) for \+ (a, b)
+    assert body("p :- \\+(a, b).") == T("\\+", T(",", A("a"), A("b")))
+    assert body("p :- \\+(a, b, c).") == T("\\+", T(",", A("a"), T(",", A("b"), A("c"))))
+    assert body("p :- \\+(a).") == T("\\+", A("a"))
+
+
 def test_functor_needs_parenthesis_directly_after_name():
     # with a space, '(' can't follow an atom
     error = error_of("foo (a).")
@@ -443,6 +484,26 @@ def test_module_colon():
 def test_xfx_operators_do_not_chain():
     assert errors_of("p :- a = b = c.")
     assert errors_of("p :- X is 2 ** 3 ** 4.")
+
+
+def test_single_colon_instead_of_probability_annotation():
+    error = error_of("0.5:coin.")
+    assert "'::'" in error.message and where(error) == (1, 1)
+    error = error_of("nn(net, [X], Y, [0, 1]) : digit(X, Y).")
+    assert "'::'" in error.message
+    assert head("lists:append(a).").functor == ":"  # a module-qualified head is still fine
+
+
+def test_hint_for_comma_between_annotated_heads():
+    error = error_of("0.3::a, 0.2::b.")
+    assert where(error) == (1, 7)
+    assert error.hint and "';'" in error.hint
+
+
+def test_hint_for_comma_ending_a_clause():
+    error = error_of("a :- b,\n\nc :- d.")
+    assert where(error) == (3, 3)
+    assert error.hint and "'.'" in error.hint
 
 
 def test_a_clause_has_only_one_neck():
@@ -628,8 +689,10 @@ def test_not_can_be_defined():
     assert head("not(X) :- \\+ X.").functor == "not"
 
 
-@pytest.mark.parametrize("text, column", [("a :- 1.", 6), ("a :- b, 2.5.", 9), ('a :- "s".', 6),
-                                          ("a :- (b ; 3).", 11), (":- 42.", 4)])
+@pytest.mark.parametrize(
+    "text, column",
+    [("a :- 1.", 6), ("a :- b, 2.5.", 9), ('a :- "s".', 6), ("a :- (b ; 3).", 11), (":- 42.", 4)],
+)
 def test_non_callable_goals(text, column):
     error = error_of(text)
     assert "goal" in error.message
@@ -993,7 +1056,11 @@ ite(X) :- (X > 0 -> Y = pos ; X < 0 -> Y = neg ; Y = zero), write(Y), nl.
 s(X) :- X = "a string", atom_codes(A, X), A \= 'Quoted Atom', L = [a, 'B', "c" | _].
 :- use_module(library(lists)).
 ops(X) :- X =.. [f, a], X @< b, 2 =< 3, X \== Y, a:b:c = X, Z is 2^3^2, W is 1 - 2 - 3.
-neg(X) :- X = - 1, Y = -(1), Z = 3 - -1, W = 3 -1.
+neg(X) :- X = - 1, Y = -(1), Z = 3 - -1, W = 3 -1, V is -10**(-10), U is -2^2, T = -(2)**2.
+nn(op_net, [I], Op, [+, -, *, /]) :: operator(I, Op).
+nn(digit_net, [I], D, [0, 1, 2]) :: digit(I, D) :- image(I).
+apply(+, X, Y, Z) :- Z is X + Y.
+best(H) :- hand(H, R), \+(hand(H2, R2), R2 > R, H2 \= H).
 """
 
 
@@ -1036,7 +1103,7 @@ VALID_PROGRAMS = [
 ]
 
 _SETTINGS = settings(
-    max_examples=150,
+    max_examples=100,  # three fuzz tests: ~300 examples in all
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -1066,7 +1133,8 @@ def test_fuzz_arbitrary_text(text):
 
 
 _PROLOG_ALPHABET = st.sampled_from(
-    list("abcXY_019 \n\t()[]|,.;:-+*/\\'\"%=<>!@#{}^~") + [":-", "::", "/*", "*/", "0'", "nn(", "\\+"]
+    list("abcXY_019 \n\t()[]|,.;:-+*/\\'\"%=<>!@#{}^~")
+    + [":-", "::", "/*", "*/", "0'", "nn(", "\\+"]
 )
 
 

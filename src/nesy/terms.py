@@ -51,13 +51,17 @@ class Str:
 class Term:
     """A compound term or, with no arguments, an atom (constant)."""
 
-    __slots__ = ("functor", "args", "span", "_hash")
+    __slots__ = ("functor", "args", "span", "_hash", "ground")
 
     def __init__(self, functor: str, args: tuple = (), span: Span | None = None):
         self.functor = functor
         self.args = args
         self.span = span
         self._hash = hash((functor, args))
+        # no variables below (a '$VAR' placeholder counts as one): lets the grounder skip
+        # ground subterms when it resolves, renames or compares terms
+        self.ground = functor != "$VAR" and all(
+            a.ground if type(a) is Term else type(a) is not Var for a in args)
 
     @property
     def arity(self) -> int:

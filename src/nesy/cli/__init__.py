@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def add_limit_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--timeout", type=float, default=600.0, help="seconds (default 600)")
+    parser.add_argument("--timeout-s", type=float, default=600.0, help="seconds (default 600)")
     parser.add_argument("--max-ground-atoms", type=int, default=1_000_000)
     parser.add_argument("--max-depth", type=int, default=2_000)
     parser.add_argument("--max-circuit-nodes", type=int, default=5_000_000)
@@ -55,7 +55,7 @@ def limits_from(args):
     from nesy.limits import Limits
 
     return Limits(max_ground_atoms=args.max_ground_atoms, max_depth=args.max_depth,
-                  timeout_s=args.timeout, max_circuit_nodes=args.max_circuit_nodes)
+                  timeout_s=args.timeout_s, max_circuit_nodes=args.max_circuit_nodes)
 
 
 if __name__ == "__main__":

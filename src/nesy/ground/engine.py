@@ -87,8 +87,8 @@ class Grounder:
                 if isinstance(b, LinearExpr):
                     raise NotLinear()
                 return False
-            if a._hash == b._hash and a == b and _ground_fast(a):
-                return True
+            if a.ground and b.ground:
+                return a == b
             if a.functor != b.functor or len(a.args) != len(b.args):
                 return False
             for x, y in zip(a.args, b.args):
@@ -107,7 +107,7 @@ class Grounder:
         """`t` with every bound variable replaced by its value."""
         while isinstance(t, Var) and t.ref is not None:
             t = t.ref
-        if isinstance(t, Term) and t.args:
+        if isinstance(t, Term) and not t.ground:
             args = tuple(self.resolve(a) for a in t.args)
             if all(x is y for x, y in zip(args, t.args)):
                 return t
@@ -121,7 +121,7 @@ class Grounder:
             if fresh is None:
                 fresh = mapping[t] = Var(t.name)
             return fresh
-        if isinstance(t, Term) and t.args:
+        if isinstance(t, Term) and not t.ground:
             return Term(t.functor, tuple(Grounder.rename(a, mapping) for a in t.args), t.span)
         return t
 
@@ -133,7 +133,7 @@ class Grounder:
             if found is None:
                 found = mapping[t] = Term(VARIANT, (len(mapping),))
             return found
-        if isinstance(t, Term) and t.args:
+        if isinstance(t, Term) and not t.ground:
             return Term(t.functor, tuple(Grounder.variant(a, mapping) for a in t.args), t.span)
         return t
 
@@ -145,7 +145,7 @@ class Grounder:
                 if fresh is None:
                     fresh = mapping[t] = Var()
                 return fresh
-            if t.args:
+            if not t.ground:
                 return Term(t.functor, tuple(Grounder.unvariant(a, mapping) for a in t.args), t.span)
         return t
 
@@ -434,13 +434,9 @@ def _deref(t):
 
 
 def _ground_fast(t) -> bool:
-    if isinstance(t, Var):
-        return False
     if isinstance(t, Term):
-        if t.functor == VARIANT:
-            return False
-        return all(_ground_fast(a) for a in t.args)
-    return True
+        return t.ground
+    return not isinstance(t, Var)
 
 
 def _short(term) -> str:

@@ -31,7 +31,7 @@ from pathlib import Path
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from nesy.errors import MultipleErrors, NesyError, ParseError, Source, Span
+from nesy.errors import NesyError, ParseError, Source, Span, raise_all
 from nesy.syntax.ast import Clause, Directive, NeuralClause, ProbClause, ProgramAST
 from nesy.terms import Str, Term, Var, cons, list_items
 
@@ -110,11 +110,11 @@ def _parse(source: Source) -> ProgramAST:
     except (UnexpectedInput, ParseError):
         pass
     else:
-        _raise_all(builder.errors)
+        raise_all(builder.errors)
         return ProgramAST(source, builder.items)
 
     # Slow path: the program has a syntax error.  Parse it clause by clause to find them all.
-    _raise_all(_collect_errors(source, text, line_starts, lark, builder))
+    raise_all(_collect_errors(source, text, line_starts, lark, builder))
     raise ParseError("syntax error", None)  # unreachable: the collector always finds one
 
 
@@ -143,8 +143,10 @@ def _collect_errors(source, text, line_starts, lark, builder) -> list[NesyError]
             errors.extend(builder.errors)
         except UnexpectedInput as exc:
             error, resume = builder.describe(exc, chunk)
+            errors.extend(builder.errors)  # from complete clauses before the bad one
             errors.append(error)
         except ParseError as exc:
+            errors.extend(builder.errors)
             errors.append(exc)
         pos = resume if resume is not None and pos < resume < end else end
     if not errors:  # the splitter disagreed with the grammar: report the whole-text error
@@ -159,13 +161,6 @@ def _collect_errors(source, text, line_starts, lark, builder) -> list[NesyError]
     if len(errors) > MAX_ERRORS:
         errors = errors[:MAX_ERRORS] + [ParseError(f"too many errors; stopped after {MAX_ERRORS}")]
     return errors
-
-
-def _raise_all(errors: list[NesyError]) -> None:
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise MultipleErrors(errors)
 
 
 def _prepare(text: str) -> str:
@@ -197,7 +192,7 @@ def _line_starts(text: str) -> list[int]:
 _SCAN = re.compile(
     r"""
       (?P<ws>\s+)
-    | (?P<comment>%[^\n]*|/\*[\s\S]*?\*/)
+    | (?P<comment>%[^\r\n]*|/\*[\s\S]*?\*/)
     | (?P<open_comment>/\*)
     | (?P<quoted>'(?:[^'\\\n]|\\(?:x[0-9a-fA-F]+\\|[0-7]+\\|[\s\S])|'')*'
                |"(?:[^"\\\n]|\\(?:x[0-9a-fA-F]+\\|[0-7]+\\|[\s\S])|"")*")
@@ -601,6 +596,15 @@ class _Builder(Transformer):
                 message += "; an annotated disjunction is written p1::h1; p2::h2"
         elif head.functor in _NOT_DEFINABLE1 and len(head.args) == 1:
             message = f"a clause head can't be a negation ('{head.functor}'/1)"
+        elif head.functor == ":" and len(head.args) == 2 and _looks_like_probability(head.args[0]):
+            self.errors.append(
+                ParseError(
+                    "a probability is attached to a head with '::', not ':'",
+                    span,
+                    hint="write P::head, e.g. 0.5::coin",
+                )
+            )
+            return False
         else:
             return True
         self.errors.append(ParseError(message, span))
@@ -707,10 +711,11 @@ class _Builder(Transformer):
         if tok.type == "END":
             found = "'.'"
         exp = _expected(expected)
-        if tok.type == "NECK" and "NECK" not in expected and any(
-            isinstance(v, Token) and v.type == "NECK" for v in stack
-        ):
+        necks = [v for v in stack if isinstance(v, Token) and v.type == "NECK"]
+        if tok.type == "NECK" and "NECK" not in expected and necks:
             message = "unexpected ':-' — a clause can contain only one ':-'"
+            if "\n" in text[necks[-1].end_pos : tpos]:
+                hint = "is the clause before it missing its final '.'?"
         elif tok.type != "END" and tok.value.startswith(".") and "END" in expected:
             message = (
                 f"unexpected {found} — a '.' that ends a clause must be followed by a space, "
@@ -728,8 +733,20 @@ class _Builder(Transformer):
                 hint = "write a compound term without a space before '(', like f(X)"
             elif tok.type == "LPAR" and isinstance(prev, Token) and prev.type == "VAR":
                 hint = "a variable can't be used as a functor"
+            elif tok.type == "COMMA" and any(
+                isinstance(v, Token) and v.type == "PROB" for v in stack
+            ):
+                hint = "the heads of an annotated disjunction are separated by ';'"
         error = ParseError(message, self.span(tpos, tok.end_pos or tpos), hint=hint)
         return error, None
+
+
+def _looks_like_probability(term) -> bool:
+    if isinstance(term, bool):
+        return False
+    if isinstance(term, (int, float)):
+        return True
+    return isinstance(term, Term) and term.functor in ("t", "nn", "/") and bool(term.args)
 
 
 def _acceptable(exc: UnexpectedInput) -> set[str]:
@@ -754,7 +771,9 @@ def _describe(value) -> str:
     if isinstance(value, Str):
         return "a string"
     if isinstance(value, Term):
-        return f"the term {_show(str(value.functor))}" + (f"/{len(value.args)}" if value.args else "")
+        return f"the term {_show(str(value.functor))}" + (
+            f"/{len(value.args)}" if value.args else ""
+        )
     return type(value).__name__
 
 
@@ -829,7 +848,9 @@ def _unescape(body: str, quote: str, offset: int) -> str:
             width = 4 if e == "u" else 8
             digits = body[i + 2 : i + 2 + width]
             if len(digits) != width or any(d not in _HEX for d in digits):
-                raise _EscapeError(offset + i, f"'\\{e}' must be followed by {width} hexadecimal digits")
+                raise _EscapeError(
+                    offset + i, f"'\\{e}' must be followed by {width} hexadecimal digits"
+                )
             code = int(digits, 16)
             i += 2 + width
         else:
