@@ -70,6 +70,7 @@ class _Shape:
     network_inputs: dict = field(default_factory=dict)  # net name -> [(net id, input term)]
     direct_roots: list | None = None  # choice nodes whose probabilities are the answers
     net_plan: list | None = None  # per network: input slots and where each output goes
+    proofs: tuple | None = None  # top-k: (choice nodes, per answer a [P, L] literal index)
 
     def __post_init__(self):
         ground = self.simplified.ground
@@ -191,7 +192,8 @@ class Module(nn.Module):
         self.stats.misses += 1
         start = time.perf_counter()
         shape = None
-        if self.symbolic_integers and not isinstance(self.semiring, TopKProofs):
+        # symbolic integers give exact probabilities: only the exact semantics may use them
+        if self.symbolic_integers and self.semiring.name == "exact":
             try:
                 shape = self._build_shape(query, target_slots, symbolic=True)
             except NotLinear:
@@ -224,7 +226,10 @@ class Module(nn.Module):
         answers = [_Answer(values, lit) for (_, lit), values in zip(simplified.queries, grouped)]
         domains = {g: list(self.program.neural[g[1]].domain) for g in grounder.symbolic_groups}
         literal_roots = [a.root for a in answers]
-        if self.semiring.needs_circuit or self.semiring.name == "topk":
+        if isinstance(self.semiring, TopKProofs):
+            return _Shape(answers, simplified, None, False, None, [], False, domains,
+                          proofs=_all_proofs(simplified, literal_roots, self.limits))
+        if self.semiring.needs_circuit:
             nodes = choices_below(simplified, literal_roots)
             builder = SddBuilder(simplified, nodes, CHAIN, self.limits)
             circuit = builder.to_circuit([builder.literal(r) for r in literal_roots])
@@ -281,6 +286,8 @@ class Module(nn.Module):
 
     def _root_values(self, shape: _Shape, probs: dict, like: torch.Tensor) -> torch.Tensor:
         """[B, n_answers] values of the answers' roots under the semiring."""
+        if shape.proofs is not None:
+            return _topk_values(shape.proofs, probs, like, self.semiring.k)
         if shape.direct_roots is not None:
             if len(shape.direct_roots) == 1:
                 return probs[shape.direct_roots[0]].unsqueeze(1)
@@ -302,8 +309,8 @@ class Module(nn.Module):
     def forward(self, inputs: dict) -> Distribution:
         """The distribution over the query's answers, per example: [B, n_answers]."""
         shape, tensors, batch, _ = self._prepare(inputs)
-        like = torch.zeros(batch, dtype=shape.dtype)
         outputs = self._network_outputs(shape, tensors, batch)
+        like = torch.zeros(batch, dtype=_dtype(shape, outputs))
         probs = self._choice_probabilities(shape, outputs, like, {})
         values = self._root_values(shape, probs, like)
         return self._expand(shape, values, outputs, like)
@@ -337,8 +344,8 @@ class Module(nn.Module):
         """
         shape, tensors, batch, target_slots = self._prepare(inputs, tuple(sorted(targets)))
         target_values = {term: targets[var.name] for var, term in target_slots.items()}
-        like = torch.zeros(batch, dtype=shape.dtype)
         outputs = self._network_outputs(shape, tensors, batch)
+        like = torch.zeros(batch, dtype=_dtype(shape, outputs))
         probs = self._choice_probabilities(shape, outputs, like, target_values)
         values = self._root_values(shape, probs, like)
         if shape.all_slots:
@@ -427,6 +434,68 @@ class Distribution:
 
 def _plain(values: tuple):
     return values[0] if len(values) == 1 else values
+
+
+def _all_proofs(simplified, roots, limits: Limits, max_proofs: int = 100_000):
+    """Every proof of each root, once per shape, as literal indices; proofs must be exclusive."""
+    from nesy.compile.topk import ProofOps
+
+    ground = simplified.ground
+    ops = ProofOps(ground, {n: 0.5 for n in ground.choices}, max_proofs)
+    evaluator = DirectEvaluator(simplified, ops, ops.leaf, limits)
+    nodes = sorted(ground.choices)
+    column = {n: i for i, n in enumerate(nodes)}
+    per_answer = []
+    for root in roots:
+        proofs = [sorted(p) for _, p in evaluator.literal(root)]
+        if len(proofs) >= max_proofs:
+            raise LimitError("too many proofs to rank per example", "max_ground_atoms", max_proofs)
+        for i, first in enumerate(proofs):
+            for second in proofs[i + 1:]:
+                if not _exclusive(ground, first, second):
+                    raise InferenceError("top-k in a Module needs mutually exclusive proofs "
+                                         "(as annotated disjunctions give); use exact")
+        width = max((len(p) for p in proofs), default=0)
+        # literal l -> column of node |l| (positive) or of node + len(nodes) (negated);
+        # padding points at a column of ones
+        pad = 2 * len(nodes)
+        index = [[column[abs(lit)] + (0 if lit > 0 else len(nodes)) for lit in p]
+                 + [pad] * (width - len(p)) for p in proofs]
+        per_answer.append(torch.tensor(index, dtype=torch.long).reshape(len(proofs), width))
+    return nodes, per_answer
+
+
+def _exclusive(ground, first, second) -> bool:
+    for a in first:
+        for b in second:
+            if a == -b:
+                return True
+            if a > 0 and b > 0 and a != b and \
+                    ground.choices[a].group == ground.choices[b].group:
+                return True
+    return False
+
+
+def _topk_values(proofs, probs: dict, like: torch.Tensor, k: int) -> torch.Tensor:
+    """Per example, the sum of its k most probable (exclusive) proofs of each answer."""
+    nodes, per_answer = proofs
+    p = torch.stack([probs[n] for n in nodes], dim=1) if nodes else like.unsqueeze(1)[:, :0]
+    table = torch.cat([p, 1.0 - p, torch.ones_like(like).unsqueeze(1)], dim=1)
+    columns = []
+    for index in per_answer:
+        if index.shape[0] == 0:
+            columns.append(torch.zeros_like(like))
+            continue
+        weights = table[:, index.reshape(-1)].reshape(-1, *index.shape).prod(-1)
+        columns.append(weights.topk(min(k, index.shape[0]), dim=1).values.sum(1))
+    return torch.stack(columns, dim=1)
+
+
+def _dtype(shape: _Shape, outputs: dict) -> torch.dtype:
+    """float64 where the shape needs it or the networks compute in it, else float32."""
+    if shape.dtype == torch.float64 or any(o.dtype == torch.float64 for o in outputs.values()):
+        return torch.float64
+    return shape.dtype
 
 
 def _is_slot(v) -> bool:
