@@ -141,10 +141,16 @@ def term_vars(term: TermLike, found: dict | None = None) -> list[Var]:
 
 _PLAIN_ATOM = re.compile(r"^[a-z][A-Za-z0-9_]*$")
 _SYMBOL_ATOM = re.compile(r"^[+\-*/\\^<>=~:.?@#&$]+$")
-_INFIX = {
-    "+", "-", "*", "/", "//", "**", "^", "mod", "rem", "=", "\\=", "==", "\\==", "<", ">",
-    "=<", ">=", "=:=", "=\\=", "is", "->", ":-", ";", "/\\", "\\/", "<<", ">>", ":", "=..",
+# operator priorities and types, for printing with the parentheses ProbLog prints
+_OPERATORS = {
+    ":-": (1200, "xfx"), ";": (1100, "xfy"), "->": (1050, "xfy"), ",": (1000, "xfy"),
+    **{op: (700, "xfx") for op in ("=", "\\=", "==", "\\==", "<", ">", "=<", ">=", "=:=",
+                                   "=\\=", "is", "=..", "@<", "@>", "@=<", "@>=")},
+    **{op: (500, "yfx") for op in ("+", "-", "/\\", "\\/", "xor")},
+    **{op: (400, "yfx") for op in ("*", "/", "//", "mod", "rem", "<<", ">>", "div")},
+    "**": (200, "xfx"), "^": (200, "xfy"),
 }
+_WORD_OPERATORS = {"is", "mod", "rem", "xor", "div"}
 
 
 def format_atom(name: str) -> str:
@@ -154,29 +160,36 @@ def format_atom(name: str) -> str:
     return f"'{escaped}'"
 
 
-def format_term(term: TermLike) -> str:
-    """Write a term the way ProbLog prints it (`path(1,5)`, `[1, 2]`, `f(a-b)`)."""
+def format_term(term: TermLike, limit: int = 1200) -> str:
+    """Write a term the way ProbLog prints it (`path(1,5)`, `[1, 2]`, `2*(3+4)`)."""
     if isinstance(term, bool):
         return "true" if term else "false"
     if isinstance(term, float):
-        return repr(term)
+        return str(round(term, 15))
     if isinstance(term, (int, Var, Str)):
         return repr(term)
-    if isinstance(term, Term):
-        if not term.args:
-            return format_atom(term.functor)
-        if term.functor == "." and len(term.args) == 2:
-            items = []
-            while isinstance(term, Term) and term.functor == "." and len(term.args) == 2:
-                items.append(format_term(term.args[0]))
-                term = term.args[1]
-            if term == NIL:
-                return "[" + ", ".join(items) + "]"
-            return "[" + ", ".join(items) + "|" + format_term(term) + "]"
-        if term.functor in _INFIX and len(term.args) == 2:
-            left, right = (format_term(a) for a in term.args)
-            return f"{left}{term.functor}{right}" if term.functor != "mod" else f"{left} mod {right}"
-        if term.functor == "-" and len(term.args) == 1 and not isinstance(term.args[0], Term):
-            return f"-{format_term(term.args[0])}"
-        return format_atom(term.functor) + "(" + ",".join(format_term(a) for a in term.args) + ")"
-    return str(term)
+    if not isinstance(term, Term):
+        return str(term)
+    if not term.args:
+        return format_atom(term.functor)
+    if term.functor == "." and len(term.args) == 2:
+        items = []
+        while isinstance(term, Term) and term.functor == "." and len(term.args) == 2:
+            items.append(format_term(term.args[0], 999))
+            term = term.args[1]
+        if term == NIL:
+            return "[" + ", ".join(items) + "]"
+        return "[" + ", ".join(items) + " | " + format_term(term, 999) + "]"
+    operator = _OPERATORS.get(term.functor) if len(term.args) == 2 else None
+    if operator is not None:
+        priority, kind = operator
+        left = format_term(term.args[0], priority if kind == "yfx" else priority - 1)
+        right = format_term(term.args[1], priority if kind == "xfy" else priority - 1)
+        if term.functor == ",":
+            text = f"{left}, {right}"
+        elif term.functor in _WORD_OPERATORS:
+            text = f"{left} {term.functor} {right}"
+        else:
+            text = f"{left}{term.functor}{right}"
+        return f"({text})" if priority > limit else text
+    return format_atom(term.functor) + "(" + ",".join(format_term(a, 999) for a in term.args) + ")"

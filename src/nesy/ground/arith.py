@@ -114,7 +114,7 @@ _BINARY_RAW = {
 _BINARY = dict(_BINARY_RAW)
 for _name in ("//", "mod", "div", ">>", "<<", "/\\", "\\/", "xor"):
     _BINARY[_name] = _check_int(_name)
-_BINARY["rem"] = lambda a, b: int(math.fmod(a, b)) if isinstance(a, int) and isinstance(b, int) else math.fmod(a, b)
+_BINARY["rem"] = _BINARY["mod"]  # ProbLog evaluates rem as Python's %, like mod
 
 _UNARY = {
     "-": operator.neg,
