@@ -61,7 +61,7 @@ def test_symbolic_sums_scale_to_many_digits_and_match_the_carry_dp_by_hand():
     ys = [torch.randn(2, 4) for _ in range(n)]
     a = [[int(d) for d in torch.randint(0, 10, (n,))] for _ in range(2)]
     b = [[int(d) for d in torch.randint(0, 10, (n,))] for _ in range(2)]
-    sums = [int("".join(map(str, x))) + int("".join(map(str, y))) for x, y in zip(a, b)]
+    sums = [int("".join(map(str, x))) + int("".join(map(str, y))) for x, y in zip(a, b, strict=False)]
     p = module.probability({"X": xs, "Y": ys}, {"Z": sums})
     # by hand: a carry chain from the least significant digit
     with torch.no_grad():

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Union
 
 from nesy.errors import Span
 
@@ -91,7 +90,7 @@ class Term:
         return Term(self.functor, args, self.span)
 
 
-TermLike = Union[Term, Var, Str, int, float]
+TermLike = Term | Var | Str | int | float
 
 NIL = Term("[]")
 TRUE = Term("true")

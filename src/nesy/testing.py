@@ -51,7 +51,7 @@ def worlds(ground: GroundProgram, probabilities: dict[int, float]):
     for members in ground.groups.values():
         nodes = [members[i] for i in sorted(members)]
         probs = [probabilities[n] for n in nodes]
-        options = [(p, n) for p, n in zip(probs, nodes)]
+        options = [(p, n) for p, n in zip(probs, nodes, strict=False)]
         rest = 1.0 - sum(probs)
         if len(nodes) == 1:
             options.append((1.0 - probs[0], None))

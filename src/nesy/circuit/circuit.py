@@ -56,11 +56,11 @@ class Circuit:
         return len(self.kinds)
 
     def edges(self) -> int:
-        return sum(len(d) for k, d in zip(self.kinds, self.data) if k in (AND, OR))
+        return sum(len(d) for k, d in zip(self.kinds, self.data, strict=False) if k in (AND, OR))
 
     def pretty(self) -> str:
         lines = [f"circuit: {self.size} nodes, {self.edges()} edges, {self.num_vars} variables"]
-        for node, (kind, data) in enumerate(zip(self.kinds, self.data)):
+        for node, (kind, data) in enumerate(zip(self.kinds, self.data, strict=False)):
             if kind in (AND, OR):
                 lines.append(f"{node}: {KIND_NAMES[kind]} {' '.join(map(str, data))}")
             elif kind == LIT:
@@ -73,7 +73,7 @@ class Circuit:
     def var_sets(self) -> list[int]:
         """Per node, the set of variables below it, as a bit mask."""
         masks = []
-        for kind, data in zip(self.kinds, self.data):
+        for kind, data in zip(self.kinds, self.data, strict=False):
             if kind == LIT:
                 masks.append(1 << abs(data))
             elif kind in (AND, OR):
@@ -107,7 +107,7 @@ class Circuit:
             extra = [gadget(v) for v in range(1, self.num_vars + 1) if missing >> v & 1]
             return out.add(AND, (node, *extra))
 
-        for node, (kind, data) in enumerate(zip(self.kinds, self.data)):
+        for node, (kind, data) in enumerate(zip(self.kinds, self.data, strict=False)):
             if kind == LIT:
                 mapping[node] = out.literal(data)
             elif kind in (TRUE, FALSE):
@@ -124,7 +124,7 @@ class Circuit:
 
 def validate(circuit: Circuit) -> None:
     """Children before parents, literals within range, roots present."""
-    for node, (kind, data) in enumerate(zip(circuit.kinds, circuit.data)):
+    for node, (kind, data) in enumerate(zip(circuit.kinds, circuit.data, strict=False)):
         if kind in (AND, OR):
             assert all(0 <= c < node for c in data), node
         elif kind == LIT:

@@ -21,7 +21,7 @@ class CircuitPlan:
         vid_of: dict[int, int] = {}
         level: list[int] = [0, 0]  # virtual ids 0 (zero) and 1 (one)
         ops: list[tuple[int, int, int]] = []  # (kind, left vid, right vid); vid = 2 + leaves + i
-        for node, (kind, data) in enumerate(zip(circuit.kinds, circuit.data)):
+        for node, (kind, data) in enumerate(zip(circuit.kinds, circuit.data, strict=False)):
             if kind == FALSE:
                 vid_of[node] = 0
             elif kind == TRUE:
@@ -34,7 +34,7 @@ class CircuitPlan:
         for node in vid_of:
             if vid_of[node] < 0:
                 vid_of[node] = 1 - vid_of[node]
-        for node, (kind, data) in enumerate(zip(circuit.kinds, circuit.data)):
+        for node, (kind, data) in enumerate(zip(circuit.kinds, circuit.data, strict=False)):
             if kind not in (AND, OR):
                 continue
             items = [vid_of[c] for c in data]
@@ -84,7 +84,7 @@ class CircuitPlan:
 def best_assignment(circuit: Circuit, root: int, pos: list[float], neg: list[float]) -> list[int]:
     """The literals of a maximum-weight model below `root` (max-product, for explanations)."""
     value: list[float] = []
-    for kind, data in zip(circuit.kinds, circuit.data):
+    for kind, data in zip(circuit.kinds, circuit.data, strict=False):
         if kind == FALSE:
             value.append(0.0)
         elif kind == TRUE:

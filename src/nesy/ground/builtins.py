@@ -100,7 +100,7 @@ def _identical_terms(a, b) -> bool:
         return a is b
     if isinstance(a, Term) and isinstance(b, Term):
         return (a.functor == b.functor and len(a.args) == len(b.args)
-                and all(_identical_terms(x, y) for x, y in zip(a.args, b.args)))
+                and all(_identical_terms(x, y) for x, y in zip(a.args, b.args, strict=False)))
     return type(a) is type(b) and a == b
 
 
@@ -424,7 +424,7 @@ def _maplist(g, args, depth, span):
         raise EvaluationError("instantiation error: maplist needs at least one proper list", span)
     n = known[0]
     columns = []
-    for lst, items in zip(lists, resolved):
+    for lst, items in zip(lists, resolved, strict=False):
         if items is None:
             items = [Var() for _ in range(n)]
             mark = len(g.trail)
@@ -435,7 +435,7 @@ def _maplist(g, args, depth, span):
             return
         columns.append(items)
     conjunction = Term("true")
-    for row in reversed(list(zip(*columns))):
+    for row in reversed(list(zip(*columns, strict=False))):
         conjunction = Term(",", (_add_args(g, goal, row, span), conjunction))
     yield from g.solve(conjunction, depth + 1)
 

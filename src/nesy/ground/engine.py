@@ -93,7 +93,7 @@ class Grounder:
                 return a == b
             if a.functor != b.functor or len(a.args) != len(b.args):
                 return False
-            for x, y in zip(a.args, b.args):
+            for x, y in zip(a.args, b.args, strict=False):
                 if not self.unify(x, y):
                     return False
             return True
@@ -111,7 +111,7 @@ class Grounder:
             t = t.ref
         if isinstance(t, Term) and not t.ground:
             args = tuple(self.resolve(a) for a in t.args)
-            if all(x is y for x, y in zip(args, t.args)):
+            if all(x is y for x, y in zip(args, t.args, strict=False)):
                 return t
             return Term(t.functor, args, t.span)
         return t

@@ -58,10 +58,8 @@ def simplify(ground: GroundProgram) -> Simplified:
     definitely: set[int] = set(certain_choice)
     possibly: set[int] = set(choices) - impossible_choice
     while True:
-        new_possibly = _fixpoint(bodies, set(choices) - impossible_choice,
-                                 lambda lit, acc: lit in acc if lit > 0 else -lit not in definitely)
-        new_definitely = _fixpoint(bodies, set(certain_choice),
-                                   lambda lit, acc: lit in acc if lit > 0 else -lit not in new_possibly)
+        new_possibly = _fixpoint(bodies, set(choices) - impossible_choice, definitely)
+        new_definitely = _fixpoint(bodies, set(certain_choice), new_possibly)
         if new_possibly == possibly and new_definitely == definitely:
             break
         possibly, definitely = new_possibly, new_definitely
@@ -116,7 +114,14 @@ def simplify(ground: GroundProgram) -> Simplified:
     return result
 
 
-def _fixpoint(bodies, start: set[int], holds) -> set[int]:
+def _fixpoint(bodies, start: set[int], other: set[int]) -> set[int]:
+    """Least set of nodes with a body whose literals hold: a positive literal when its node is
+    in the set, a negative one when its node is not in `other` (the definitely-true nodes when
+    computing the possibly-true ones, and the possibly-true ones for the definitely-true)."""
+
+    def holds(lit, acc):
+        return lit in acc if lit > 0 else -lit not in other
+
     acc = set(start)
     changed = True
     while changed:

@@ -137,7 +137,7 @@ class Module(nn.Module):
             elif isinstance(value, (list, tuple)) and all(isinstance(v, torch.Tensor) for v in value):
                 items = [slot(var.name, i) for i in range(len(value))]
                 mapping[var] = make_list(items)
-                for item, tensor in zip(items, value):
+                for item, tensor in zip(items, value, strict=False):
                     tensors[item] = tensor
                     batch = tensor.shape[0]
             else:
@@ -223,7 +223,7 @@ class Module(nn.Module):
         if symbolic and not _independent(ground, grounder.symbolic_groups, grouped):
             raise NotLinear()
         simplified = simplify(ground)
-        answers = [_Answer(values, lit) for (_, lit), values in zip(simplified.queries, grouped)]
+        answers = [_Answer(values, lit) for (_, lit), values in zip(simplified.queries, grouped, strict=False)]
         domains = {g: list(self.program.neural[g[1]].domain) for g in grounder.symbolic_groups}
         literal_roots = [a.root for a in answers]
         if isinstance(self.semiring, TopKProofs):
@@ -405,9 +405,8 @@ class Module(nn.Module):
             best_answer = int(values.argmax())
             answer = shape.answers[best_answer]
             floats = {n: float(p[0]) for n, p in probs.items()}
-            proof = best_proof(shape.simplified, answer.root, floats,
-                               _substitute(self.query_term, dict(zip(self.output_vars[-len(
-                                   answer.values):] if answer.values else [], answer.values))),
+            atom = _substitute(query, dict(zip(_vars_in(query), answer.values, strict=False)))
+            proof = best_proof(shape.simplified, answer.root, floats, atom,
                                float(values[best_answer]), self.semiring.name)
         return "\n".join(lines + [proof.to_text()])
 

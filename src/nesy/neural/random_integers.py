@@ -90,7 +90,7 @@ DENSE_EQUALITY_LIMIT = 2000  # above this, equalities over positional sums use t
 def _positional(expr: LinearExpr, domains) -> bool:
     units = sorted({c for c, _ in expr.terms})
     return (all(c > 0 and min(domains[g]) >= 0 for c, g in expr.terms)
-            and all(b % a == 0 for a, b in zip(units, units[1:])))
+            and all(b % a == 0 for a, b in zip(units, units[1:], strict=False)))
 
 
 COMPARISONS_T = {
@@ -185,7 +185,7 @@ def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits) -> torch.T
                              "max_distribution_size", limits.max_distribution_size)
         levels.setdefault(coef, []).append(group)
     units = sorted(levels)
-    for lower, upper in zip(units, units[1:]):
+    for lower, upper in zip(units, units[1:], strict=False):
         if upper % lower:
             raise LimitError(f"{expr} = ... is too large to expand and its coefficients are not "
                              "positional (each must divide the next)", "max_distribution_size",
@@ -204,7 +204,7 @@ def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits) -> torch.T
         u = _convolve(carry, level)
         if j + 1 < len(units):
             radix = units[j + 1] // unit
-            digits = [((t // unit) % radix) if ok else 0 for t, ok in zip(targets, valid)]
+            digits = [((t // unit) % radix) if ok else 0 for t, ok in zip(targets, valid, strict=False)]
             size = u.shape[1]
             new_size = (low + size - 1) // radix + 1
             base = torch.tensor(digits, dtype=torch.long, device=device).unsqueeze(1) - low
@@ -213,7 +213,7 @@ def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits) -> torch.T
             padded = torch.cat([u, torch.zeros_like(u[:, :1])], dim=1)
             carry = padded.gather(1, torch.where(inside, index, torch.full_like(index, size)))
         else:
-            rest = [(t // unit) - low if ok else -1 for t, ok in zip(targets, valid)]
+            rest = [(t // unit) - low if ok else -1 for t, ok in zip(targets, valid, strict=False)]
             size = u.shape[1]
             index = torch.tensor([r if 0 <= r < size else size for r in rest], dtype=torch.long,
                                  device=device)

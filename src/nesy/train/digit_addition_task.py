@@ -87,7 +87,7 @@ def evaluate(module, net, split, batch_size: int = 500) -> dict:
             batch = {k: v[start:start + batch_size] for k, v in tensors.items()}
             predictions = module.predict(_inputs(batch))
             truth = split.sums_int[start:start + batch_size]
-            correct += sum(int(p == t) for p, t in zip(predictions, truth))
+            correct += sum(int(p == t) for p, t in zip(predictions, truth, strict=False))
             for images, digits in ((batch["a_images"], batch["a_digits"]),
                                    (batch["b_images"], batch["b_digits"])):
                 read = net(images.reshape(-1, images.shape[-1])).argmax(-1)
