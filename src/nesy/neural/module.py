@@ -168,20 +168,20 @@ class Module(nn.Module):
             target_slots = {v: Term("$slot", (Term(v.name),)) for v in _vars_in(query)
                             if v.name in target_names}
             shape = self._shape(query, target_slots)
-            entry = self._calls[structure] = (shape, target_slots)
+            slots = [(name, slot(name) if isinstance(v, torch.Tensor)
+                      else [slot(name, i) for i in range(len(v))]) for name, v in inputs.items()]
+            entry = self._calls[structure] = (shape, target_slots, slots)
         else:
             self.stats.hits += 1
-        shape, target_slots = entry
+        shape, target_slots, slots = entry
         tensors = {}
-        batch = 0
-        for name, value in inputs.items():
-            if isinstance(value, torch.Tensor):
-                tensors[slot(name)] = value
-                batch = value.shape[0]
+        for name, terms in slots:
+            value = inputs[name]
+            if isinstance(terms, Term):
+                tensors[terms] = value
             else:
-                for i, item in enumerate(value):
-                    tensors[slot(name, i)] = item
-                    batch = item.shape[0]
+                tensors.update(zip(terms, value, strict=True))
+        batch = next(iter(tensors.values())).shape[0]
         return shape, tensors, batch, target_slots
 
     def _shape(self, query: Term, target_slots: dict) -> _Shape:
@@ -279,7 +279,10 @@ class Module(nn.Module):
                 value = prob.value
                 if isinstance(value, Term):
                     value = targets[value]
-                group_probs = {g: outputs[(g[1], g[2])].to(like.dtype) for g in shape.domains}
+                group_probs = {}
+                for _, g in prob.expr.terms:
+                    out = outputs[(g[1], g[2])]
+                    group_probs[g] = out if out.dtype == like.dtype else out.to(like.dtype)
                 probs[node] = constraint_probability(prob.op, prob.expr, value, shape.domains,
                                                      group_probs, like, self.limits)
         return probs
@@ -347,6 +350,8 @@ class Module(nn.Module):
         outputs = self._network_outputs(shape, tensors, batch)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs))
         probs = self._choice_probabilities(shape, outputs, like, target_values)
+        if shape.all_slots and shape.direct_roots is not None and len(shape.direct_roots) == 1:
+            return self.semiring.to_output(probs[shape.direct_roots[0]])
         values = self._root_values(shape, probs, like)
         if shape.all_slots:
             return self.semiring.to_output(values[:, 0] if values.shape[1] == 1 else values.sum(1))

@@ -66,13 +66,11 @@ def constraint_probability(op: str, expr: LinearExpr, target, domains, probs,
                            like: torch.Tensor, limits: Limits = Limits()) -> torch.Tensor:
     """P(expr op target) per example; `target` is an int, a [B] tensor, or a list of ints."""
     batch = like.shape[0]
-    size = support_size(expr, domains)
-    dense = size <= limits.max_distribution_size
-    if dense and op == "=:=" and size > DENSE_EQUALITY_LIMIT and _positional(expr, domains):
-        dense = False
-    if dense and op == "=:=":
-        return _dense_equality(expr, target, domains, probs, like, limits)
-    if dense:
+    domain_items = tuple((g, tuple(domains[g])) for g in expr.groups())
+    method = _method(op, expr, domain_items, limits.max_distribution_size)
+    if method == "point":
+        return _dense_equality(expr, target, domains, probs, like, limits, domain_items)
+    if method == "dense":
         values, dist = dense_distribution(expr, domains, probs, like, limits)
         value_tensor = torch.tensor(values, dtype=torch.float64, device=like.device)
         target_tensor = _as_float(target, batch, like.device)
@@ -85,6 +83,19 @@ def constraint_probability(op: str, expr: LinearExpr, target, domains, probs,
 
 
 DENSE_EQUALITY_LIMIT = 2000  # above this, equalities over positional sums use the carry DP
+
+
+@functools.lru_cache(maxsize=4096)
+def _method(op: str, expr: LinearExpr, domain_items: tuple, max_size: int) -> str:
+    """How to evaluate `expr op target`: one point of the last convolution, the whole dense
+    distribution, or the carry DP; decided once per expression."""
+    domains = dict(domain_items)
+    size = support_size(expr, domains)
+    if op == "=:=" and size > DENSE_EQUALITY_LIMIT and _positional(expr, domains):
+        return "carry"
+    if size > max_size:
+        return "carry" if op == "=:=" else "too large"
+    return "point" if op == "=:=" else "dense"
 
 
 def _positional(expr: LinearExpr, domains) -> bool:
@@ -117,10 +128,11 @@ def _equality_plan(expr: LinearExpr, domain_items: tuple):
         torch.arange(low, low + size).unsqueeze(0)
 
 
-def _dense_equality(expr: LinearExpr, target, domains, probs, like, limits) -> torch.Tensor:
+def _dense_equality(expr: LinearExpr, target, domains, probs, like, limits,
+                    domain_items: tuple) -> torch.Tensor:
     """P(expr = target): the distribution of all terms but the last, then one point of the
     last convolution per example (no full distribution of the sum is built)."""
-    plan = _equality_plan(expr, tuple((g, tuple(domains[g])) for g in expr.groups()))
+    plan = _equality_plan(expr, domain_items)
     if plan is None:  # irregular last domain: read the target off the whole distribution
         support, dist = dense_distribution(expr, domains, probs, like, limits)
         index = _as_index(target, support[0], len(support), like.shape[0], like.device)
