@@ -58,16 +58,8 @@ class FuzzyLukasiewicz(Semiring):
 
 
 @dataclass(frozen=True)
-class Possibilistic(Semiring):
-    """Possibilistic logic: a derivation is as possible as its weakest fact (max–min)."""
+class Possibilistic(FuzzyGodel):
+    """Possibilistic logic: a derivation is as possible as its weakest fact, an atom as its most
+    possible derivation (max–min, the Gödel operations under another reading)."""
 
     name = "possibilistic"
-
-    def add(self, a, b):
-        return torch.maximum(a, b)
-
-    def mul(self, a, b):
-        return torch.minimum(a, b)
-
-    def negate(self, a):
-        return 1.0 - a
