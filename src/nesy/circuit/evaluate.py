@@ -69,6 +69,10 @@ class CircuitPlan:
 
     def evaluate(self, pos: torch.Tensor, neg: torch.Tensor, semiring: Semiring) -> torch.Tensor:
         """Root values [B, n_roots] from literal weights `pos`, `neg` of shape [B, num_vars + 1]."""
+        if self.roots.device != pos.device:  # move the plan once to the weights' device
+            self.steps = [(k, a.to(pos.device), b.to(pos.device)) for k, a, b in self.steps]
+            self.leaf_sources = self.leaf_sources.to(pos.device)
+            self.roots = self.roots.to(pos.device)
         weights = torch.cat([pos, neg], dim=1)
         column = weights[:, :1]
         values = torch.cat([semiring.zero(column), semiring.one(column),

@@ -313,7 +313,7 @@ class Module(nn.Module):
         """The distribution over the query's answers, per example: [B, n_answers]."""
         shape, tensors, batch, _ = self._prepare(inputs)
         outputs = self._network_outputs(shape, tensors, batch)
-        like = torch.zeros(batch, dtype=_dtype(shape, outputs))
+        like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
         probs = self._choice_probabilities(shape, outputs, like, {})
         values = self._root_values(shape, probs, like)
         return self._expand(shape, values, outputs, like)
@@ -348,7 +348,7 @@ class Module(nn.Module):
         shape, tensors, batch, target_slots = self._prepare(inputs, tuple(sorted(targets)))
         target_values = {term: targets[var.name] for var, term in target_slots.items()}
         outputs = self._network_outputs(shape, tensors, batch)
-        like = torch.zeros(batch, dtype=_dtype(shape, outputs))
+        like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
         probs = self._choice_probabilities(shape, outputs, like, target_values)
         if shape.all_slots and shape.direct_roots is not None and len(shape.direct_roots) == 1:
             return self.semiring.to_output(probs[shape.direct_roots[0]])
@@ -432,7 +432,8 @@ class Distribution:
         columns = [t.tolist() if isinstance(t, torch.Tensor) else list(t) for t in targets]
         index = [lookup.get(_plain(tuple(col[b] for col in columns)), -1) for b in range(batch)]
         padded = torch.cat([self.probs, torch.zeros_like(self.probs[:, :1])], dim=1)
-        idx = torch.tensor([i if i >= 0 else self.probs.shape[1] for i in index])
+        idx = torch.tensor([i if i >= 0 else self.probs.shape[1] for i in index],
+                           device=self.probs.device)
         return padded.gather(1, idx.unsqueeze(1)).squeeze(1)
 
 
@@ -490,9 +491,13 @@ def _topk_values(proofs, probs: dict, like: torch.Tensor, k: int) -> torch.Tenso
         if index.shape[0] == 0:
             columns.append(torch.zeros_like(like))
             continue
-        weights = table[:, index.reshape(-1)].reshape(-1, *index.shape).prod(-1)
+        weights = table[:, index.reshape(-1).to(table.device)].reshape(-1, *index.shape).prod(-1)
         columns.append(weights.topk(min(k, index.shape[0]), dim=1).values.sum(1))
     return torch.stack(columns, dim=1)
+
+
+def _device(outputs: dict) -> torch.device:
+    return next(iter(outputs.values())).device if outputs else torch.device("cpu")
 
 
 def _dtype(shape: _Shape, outputs: dict) -> torch.dtype:

@@ -142,7 +142,8 @@ def _dense_equality(expr: LinearExpr, target, domains, probs, like, limits,
     dist = dense_distribution(head, domains, probs, like, limits)[1] if head is not None else None
     last = probs[group].flip(1) if flip else probs[group]
     # coef * v = t - s  for each s in the support of the head
-    offset = _as_long(target, like.shape[0], like.device).unsqueeze(1) - support - coef * first
+    offset = (_as_long(target, like.shape[0], like.device).unsqueeze(1) - support.to(like.device)
+              - coef * first)
     index = torch.div(offset, coef, rounding_mode="floor") if coef != 1 else offset
     valid = (index >= 0) & (index < count)
     if coef != 1:

@@ -186,7 +186,7 @@ def _train_epoch(
     """One pass over the data in order; returns the example-weighted mean loss."""
     batch_size = config.batch_size
     n_batches = -(-n // batch_size)
-    total: torch.Tensor | None = None  # summed on the loss's device: no per-batch sync
+    total = 0.0
     with progress_bar(n_batches, f"epoch {epoch}/{config.epochs}", config.progress) as bar:
         for start in range(0, n, batch_size):
             batch = {key: value[start : start + batch_size] for key, value in data.items()}
@@ -199,12 +199,11 @@ def _train_epoch(
             loss.backward()
             optimizer.step()
             size = min(batch_size, n - start)
-            weighted = loss.detach().reshape(()).double() * size
-            total = weighted if total is None else total + weighted
+            total += loss.item() * size  # a CPU scalar read is cheaper than tensor arithmetic
             if not bar.disable:
                 bar.set_postfix(loss=f"{loss.item():.4f}", refresh=False)
                 bar.update()
-    mean = float(total.item()) / n if total is not None else float("nan")
+    mean = total / n if n else float("nan")
     if not math.isfinite(mean):
         raise TrainingError(f"the training loss became {mean} in epoch {epoch}")
     return mean
@@ -300,7 +299,7 @@ def plain_epoch(
     opt = make_optimizer(optimizer, net.parameters(), lr)
     net.train()
     n = len(images)
-    total = None
+    total = 0.0
     started = perf_counter()
     for start in range(0, n, batch_size):
         x, y = images[start : start + batch_size], labels[start : start + batch_size]
@@ -309,11 +308,10 @@ def plain_epoch(
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        weighted = loss.detach().double() * len(x)
-        total = weighted if total is None else total + weighted
+        total += loss.item() * len(x)  # as the training loop accumulates
     elapsed = perf_counter() - started
     return {
         "epoch_time_s": elapsed,
         "samples_per_s": n / elapsed if elapsed > 0 else float("inf"),
-        "train_loss": float(total.item()) / n,
+        "train_loss": total / n,
     }
