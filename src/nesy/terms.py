@@ -6,8 +6,10 @@ A term's source span is carried along but ignored by equality and hashing.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
+import sys
 
 from nesy.errors import Span
 
@@ -192,3 +194,14 @@ def format_term(term: TermLike, limit: int = 1200) -> str:
             text = f"{left}{term.functor}{right}"
         return f"({text})" if priority > limit else text
     return format_atom(term.functor) + "(" + ",".join(format_term(a, 999) for a in term.args) + ")"
+
+
+@contextlib.contextmanager
+def recursion_limit(limit: int):
+    """Raise Python's recursion limit for deep terms (a list of 1,000 items nests 1,000 deep)."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)

@@ -32,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nesy: interrupted", file=sys.stderr)
         return 130
+    except RecursionError:
+        print("nesy: a term or a recursion nests too deeply for Python; lower the nesting or "
+              "raise --max-depth", file=sys.stderr)
+        return 1
     except MemoryError:
         print("nesy: out of memory; lower the limits (--max-ground-atoms, --max-circuit-nodes)",
               file=sys.stderr)

@@ -25,7 +25,7 @@ from nesy.ground.simplify import FALSE, TRUE, simplify
 from nesy.limits import Limits
 from nesy.neural.random_integers import constraint_probability, dense_distribution
 from nesy.semiring import TopKProofs, get_semiring
-from nesy.terms import Term, Var, format_term, make_list
+from nesy.terms import Term, Var, format_term, make_list, recursion_limit
 
 
 @dataclass
@@ -157,20 +157,8 @@ class Module(nn.Module):
                            for name, v in inputs.items()), target_names)
         entry = self._calls.get(structure)
         if entry is None:
-            query, _, _ = self._bind_inputs(inputs)
-            names = [v.name for v in _vars_in(query)]
-            missing = [n for n in names if n not in target_names]
-            if target_names and missing:
-                raise NeuralError(f"no target for the output variable(s) {', '.join(missing)}")
-            unknown = [n for n in target_names if n not in names]
-            if unknown:
-                raise NeuralError(f"targets {unknown} are not output variables of the query")
-            target_slots = {v: Term("$slot", (Term(v.name),)) for v in _vars_in(query)
-                            if v.name in target_names}
-            shape = self._shape(query, target_slots)
-            slots = [(name, slot(name) if isinstance(v, torch.Tensor)
-                      else [slot(name, i) for i in range(len(v))]) for name, v in inputs.items()]
-            entry = self._calls[structure] = (shape, target_slots, slots)
+            with recursion_limit(20 * self.limits.max_depth + 1000):
+                entry = self._prepare_structure(inputs, structure, target_names)
         else:
             self.stats.hits += 1
         shape, target_slots, slots = entry
@@ -183,6 +171,24 @@ class Module(nn.Module):
                 tensors.update(zip(terms, value, strict=True))
         batch = next(iter(tensors.values())).shape[0]
         return shape, tensors, batch, target_slots
+
+    def _prepare_structure(self, inputs: dict, structure, target_names: tuple):
+        """The slow path of `_prepare`: bind, ground and compile one input structure."""
+        query, _, _ = self._bind_inputs(inputs)
+        names = [v.name for v in _vars_in(query)]
+        missing = [n for n in names if n not in target_names]
+        if target_names and missing:
+            raise NeuralError(f"no target for the output variable(s) {', '.join(missing)}")
+        unknown = [n for n in target_names if n not in names]
+        if unknown:
+            raise NeuralError(f"targets {unknown} are not output variables of the query")
+        target_slots = {v: Term("$slot", (Term(v.name),)) for v in _vars_in(query)
+                        if v.name in target_names}
+        shape = self._shape(query, target_slots)
+        slots = [(name, slot(name) if isinstance(v, torch.Tensor)
+                  else [slot(name, i) for i in range(len(v))]) for name, v in inputs.items()]
+        entry = self._calls[structure] = (shape, target_slots, slots)
+        return entry
 
     def _shape(self, query: Term, target_slots: dict) -> _Shape:
         key = (query, tuple(sorted(v.name for v in target_slots)), self.semiring)
@@ -394,7 +400,7 @@ class Module(nn.Module):
         single = {k: ([t[index:index + 1] for t in v] if isinstance(v, (list, tuple))
                       else v[index:index + 1]) for k, v in inputs.items()}
         lines = []
-        with torch.no_grad():
+        with torch.no_grad(), recursion_limit(20 * self.limits.max_depth + 1000):
             query, tensors, _ = self._bind_inputs(single)
             shape = self._build_shape(query, {}, symbolic=False)
             outputs = self._network_outputs(shape, tensors, 1)
