@@ -205,3 +205,31 @@ def test_predict_uses_the_most_probable_world_beyond_the_distribution_limit():
         a = torch.stack([net(x).argmax(1) for x in xs], 1)
         b = torch.stack([net(y).argmax(1) for y in ys], 1)
     assert predicted == [x + y for x, y in zip(digits_to_int(a), digits_to_int(b), strict=True)]
+
+
+def test_carry_dp_log_probability_does_not_underflow():
+    from nesy.ground.arith import LinearExpr
+    from nesy.neural.random_integers import constraint_probability
+
+    n = 400
+    groups = [("nn", 0, i) for i in range(2 * n)]
+    expr = LinearExpr(tuple((10 ** (i % n), g) for i, g in enumerate(groups)))
+    domains = {g: list(range(10)) for g in groups}
+    torch.manual_seed(0)
+    logits = torch.randn(2 * n, 2, 10, dtype=torch.float64, requires_grad=True)
+    probs = {g: logits[i].softmax(-1) for i, g in enumerate(groups)}
+    like = torch.zeros(2, dtype=torch.float64)
+    target = [int("7" * n), int("1" + "0" * n)]
+    plain = constraint_probability("=:=", expr, target, domains, probs, like)
+    logp = constraint_probability("=:=", expr, target, domains, probs, like, log=True)
+    assert torch.all(plain == 0)  # below float64's range
+    assert torch.all(torch.isfinite(logp)) and torch.all(logp < -700)
+    logp.sum().backward()
+    assert logits.grad.abs().sum() > 0
+    # where both are representable they agree
+    small = LinearExpr(tuple((10 ** (i % 30), groups[i + (i >= 30) * (n - 30)])
+                             for i in range(60)))
+    t = [int("7" * 30)]
+    a = constraint_probability("=:=", small, t, domains, probs, like[:1])
+    b = constraint_probability("=:=", small, t, domains, probs, like[:1], log=True)
+    assert float(b[0]) == pytest.approx(float(a[0].log()), rel=1e-9)

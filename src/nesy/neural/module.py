@@ -346,6 +346,25 @@ class Module(nn.Module):
         probs = torch.cat(columns, dim=1) if columns else like.unsqueeze(1)[:, :0]
         return Distribution(answers, self.semiring.to_output(probs))
 
+    def log_probability(self, inputs: dict, targets: dict) -> torch.Tensor:
+        """log P(query with its outputs bound to `targets`), per example: [B]. Exact where the
+        probability itself underflows (sums of hundreds of digits)."""
+        shape, tensors, batch, target_slots = self._prepare(inputs, tuple(sorted(targets)))
+        if not (shape.all_slots and shape.direct_roots is not None
+                and len(shape.direct_roots) == 1 and self.semiring.name == "exact"):
+            return self.probability(inputs, targets).clamp_min(1e-300).log()
+        target_values = {term: targets[var.name] for var, term in target_slots.items()}
+        outputs = self._network_outputs(shape, tensors, batch)
+        like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
+        choice = shape.simplified.ground.choices[shape.direct_roots[0]]
+        prob = choice.prob
+        if not isinstance(prob, Constraint):
+            return self.probability(inputs, targets).clamp_min(1e-300).log()
+        value = target_values[prob.value] if isinstance(prob.value, Term) else prob.value
+        group_probs = {g: outputs[(g[1], g[2])].to(like.dtype) for _, g in prob.expr.terms}
+        return constraint_probability(prob.op, prob.expr, value, shape.domains, group_probs,
+                                      like, self.limits, log=True)
+
     def probability(self, inputs: dict, targets: dict) -> torch.Tensor:
         """P(query with its output variables bound to `targets`), per example: [B].
 

@@ -63,8 +63,16 @@ def dense_distribution(expr: LinearExpr, domains, probs, like: torch.Tensor,
 
 
 def constraint_probability(op: str, expr: LinearExpr, target, domains, probs,
-                           like: torch.Tensor, limits: Limits = Limits()) -> torch.Tensor:
-    """P(expr op target) per example; `target` is an int, a [B] tensor, or a list of ints."""
+                           like: torch.Tensor, limits: Limits = Limits(),
+                           log: bool = False) -> torch.Tensor:
+    """P(expr op target) per example (its log with `log`, which the carry DP computes without
+    underflow); `target` is an int, a [B] tensor, or a list of ints."""
+    if log and _method(op, expr, tuple((g, tuple(domains[g])) for g in expr.groups()),
+                       limits.max_distribution_size) == "carry":
+        return _carry_dp(expr, target, domains, probs, like, limits, log=True)
+    if log:
+        p = constraint_probability(op, expr, target, domains, probs, like, limits)
+        return p.clamp_min(torch.finfo(p.dtype).tiny).log()
     batch = like.shape[0]
     domain_items = tuple((g, tuple(domains[g])) for g in expr.groups())
     method = _method(op, expr, domain_items, limits.max_distribution_size)
@@ -185,7 +193,8 @@ def _as_float(target, batch: int, device) -> torch.Tensor:
     return torch.tensor(_targets_list(target, batch), dtype=torch.float64, device=device)
 
 
-def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits) -> torch.Tensor:
+def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits,
+              log: bool = False) -> torch.Tensor:
     """P(sum_i c_i X_i + const = target) when the coefficients form a divisibility chain.
 
     Process coefficient levels v_1 | v_2 | ...; the state is the carry k into the next level:
@@ -208,6 +217,7 @@ def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits) -> torch.T
     targets = [t - expr.const for t in _targets_list(target, batch)]
     valid = [t >= 0 and t % units[0] == 0 for t in targets]
     carry = torch.ones(batch, 1, dtype=like.dtype, device=device)
+    log_scale = torch.zeros(batch, dtype=like.dtype, device=device)
     for j, unit in enumerate(units):
         level = None
         low = 0
@@ -217,21 +227,31 @@ def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits) -> torch.T
         u = _convolve(carry, level)
         if j + 1 < len(units):
             radix = units[j + 1] // unit
-            digits = [((t // unit) % radix) if ok else 0 for t, ok in zip(targets, valid, strict=False)]
             size = u.shape[1]
+            # a digit beyond the reachable sums marks an impossible row (clamped: no overflow)
+            digits = [min((t // unit) % radix, low + size) if ok else low + size
+                      for t, ok in zip(targets, valid, strict=True)]
             new_size = (low + size - 1) // radix + 1
             base = torch.tensor(digits, dtype=torch.long, device=device).unsqueeze(1) - low
-            index = torch.arange(new_size, device=device).unsqueeze(0) * radix + base
+            index = base if new_size == 1 else \
+                torch.arange(new_size, device=device).unsqueeze(0) * radix + base
             inside = (index >= 0) & (index < size)
             padded = torch.cat([u, torch.zeros_like(u[:, :1])], dim=1)
             carry = padded.gather(1, torch.where(inside, index, torch.full_like(index, size)))
+            # rescale so that thousands of digits do not underflow; the scale is kept in logs
+            norm = carry.sum(1, keepdim=True).clamp_min(torch.finfo(carry.dtype).tiny)
+            carry = carry / norm
+            log_scale = log_scale + norm.squeeze(1).log()
         else:
-            rest = [(t // unit) - low if ok else -1 for t, ok in zip(targets, valid, strict=False)]
             size = u.shape[1]
+            rest = [min((t // unit) - low, size) if ok else -1
+                    for t, ok in zip(targets, valid, strict=True)]
             index = torch.tensor([r if 0 <= r < size else size for r in rest], dtype=torch.long,
                                  device=device)
             padded = torch.cat([u, torch.zeros_like(u[:, :1])], dim=1)
-            return padded.gather(1, index.unsqueeze(1)).squeeze(1)
+            point = padded.gather(1, index.unsqueeze(1)).squeeze(1)
+            return point.clamp_min(torch.finfo(point.dtype).tiny).log() + log_scale if log \
+                else point * log_scale.exp()
     raise InferenceError("empty expression")  # unreachable: expr has terms
 
 

@@ -79,8 +79,7 @@ def _targets(batch):
 
 
 def loss_fn(module, batch) -> torch.Tensor:
-    p = module.probability(_inputs(batch), {"Z": _targets(batch)})
-    return -torch.log(p.clamp_min(1e-300)).mean()
+    return -module.log_probability(_inputs(batch), {"Z": _targets(batch)}).mean()
 
 
 def evaluate(module, net, split, batch_size: int = 500) -> dict:
