@@ -146,16 +146,20 @@ def _compiled(simplified, probabilities, semiring, limits) -> Result:
 def _world_text(builder, circuit, root, pos, neg) -> list[str]:
     chosen = set(best_assignment(circuit, root, pos, neg))
     ground = builder.ground
+    named = [(node, var, len(members)) for _, members in builder.layout.groups
+             for node, var in members if node is not None]
+    counts: dict[str, int] = {}
+    for node, _, _ in named:
+        counts[ground.describe(node)] = counts.get(ground.describe(node), 0) + 1
     words = []
-    for _, members in builder.layout.groups:
-        for node, var in members:
-            if node is None:
-                continue
-            name = ground.describe(node)
-            if var in chosen:
-                words.append(name)
-            elif len(members) == 1 and -var in chosen:
-                words.append(f"\\+{name}")
+    for node, var, size in named:
+        name = ground.describe(node)
+        if counts[name] > 1:  # several probabilistic clauses make this atom: name the clause
+            name += f"@clause{ground.choices[node].group[0] + 1}"
+        if var in chosen:
+            words.append(name)
+        elif size == 1 and -var in chosen:
+            words.append(f"\\+{name}")
     return words
 
 
