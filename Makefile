@@ -20,7 +20,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q -x -m "not gpu"
 
 bench: $(STAMP)
-	$(PY) benchmarks/exact_inference.py
+	$(PY) benchmarks/exact_inference.py --max-grid 12 --max-smokers 16
 
 clean:
 	rm -rf $(VENV) runs

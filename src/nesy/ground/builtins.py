@@ -6,13 +6,12 @@ Each builtin is `fn(grounder, args, depth, span)` yielding one tuple of literals
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator
 
 from nesy.errors import EvaluationError, GroundingError, LimitError
 from nesy.ground.arith import COMPARISONS, LinearExpr, NotLinear, evaluate
 from nesy.ground.ground_program import Constraint
-from nesy.terms import NIL, Str, Term, Var, cons, format_term, list_items, make_list
+from nesy.terms import Str, Term, Var, format_term, list_items, make_list
 
 CONTROL = {",", ";", "->", "\\+", "not", "$choice", "$neural", "true", "fail", "false"}
 BUILTINS: dict[tuple[str, int], Callable] = {}
@@ -530,13 +529,13 @@ def _arg(g, args, depth, span):
     return _unify_gen(g, args[2], term.args[n - 1]) if 1 <= n <= len(term.args) else iter(())
 
 
-@functools.cache
-def _noop(name):
-    return lambda g, args, depth, span: iter([()])
+def _succeed(g, args, depth, span):
+    """Output builtins succeed without printing: grounding has no side effects."""
+    yield ()
 
 
 for _name in ("write", "writenl", "print", "display"):
-    BUILTINS[(_name, 1)] = _noop(_name)
-BUILTINS[("nl", 0)] = _noop("nl")
+    BUILTINS[(_name, 1)] = _succeed
+BUILTINS[("nl", 0)] = _succeed
 
-__all__ = ["BUILTINS", "CONTROL", "cons", "NIL"]
+__all__ = ["BUILTINS", "CONTROL"]

@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 
-from nesy.errors import CheckError, EvaluationError, GroundingError, LimitError, Span
+from nesy.errors import CheckError, EvaluationError, GroundingError, LimitError
 from nesy.front.program import CHOICE, NEURAL, Program
 from nesy.ground.arith import LinearExpr, NotLinear, evaluate
 from nesy.ground.ground_program import Choice, GroundProgram, NeuralRef, ParamRef
@@ -541,7 +541,3 @@ def _evidence_items(grounder: Grounder, answer: Term):
     if not isinstance(atom, Term) or not _ground_fast(atom):
         raise GroundingError(f"evidence on the non-ground atom {format_term(atom)}", span)
     yield (atom, grounder.atom_for(atom), value)
-
-
-def span_of(term) -> Span | None:
-    return getattr(term, "span", None)

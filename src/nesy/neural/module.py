@@ -21,7 +21,7 @@ from nesy.front.program import Program
 from nesy.ground.arith import LinearExpr, NotLinear
 from nesy.ground.engine import Grounder
 from nesy.ground.ground_program import Constraint, NeuralRef, ParamRef
-from nesy.ground.simplify import FALSE, TRUE, simplify
+from nesy.ground.simplify import simplify
 from nesy.limits import Limits
 from nesy.neural.random_integers import constraint_probability, dense_distribution
 from nesy.semiring import TopKProofs, get_semiring
@@ -532,16 +532,11 @@ def _dtype(shape: _Shape, outputs: dict) -> torch.dtype:
     return shape.dtype
 
 
-def _is_slot(v) -> bool:
-    return isinstance(v, Term) and v.functor == "$slot"
-
-
 def _input_slot(item: Term, tensors: dict) -> Term:
-    items = [item] if item.functor == "tensor" else None
-    if item.functor == "." or items is None:
-        from nesy.terms import list_items
+    """The one input slot of a neural predicate call (DeepProbLog writes inputs as `[X]`)."""
+    from nesy.terms import list_items
 
-        items = list_items(item) or [item]
+    items = list_items(item) or [item]
     if len(items) != 1 or items[0] not in tensors:
         raise NeuralError(f"the input {format_term(item)} of a neural predicate is not one of "
                           "the query's input tensors")
@@ -587,4 +582,4 @@ def _substitute(term, mapping: dict):
     return term
 
 
-__all__ = ["Module", "Distribution", "CacheStats", "FALSE", "TRUE"]
+__all__ = ["Module", "Distribution", "CacheStats"]
