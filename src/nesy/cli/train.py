@@ -66,6 +66,10 @@ def run(args) -> int:
         example = {k: v[:1] for k, v in test.items()}
         a = "".join(str(int(d)) for d in example["a_digits"][0])
         b = "".join(str(int(d)) for d in example["b_digits"][0])
-        print(f"\nexplaining test example 0: images of {a} + {b} (true sum {data.test.sums_int[0]})")
+        truth = data.test.sums_int[0]
+        predicted = module.predict(_inputs(example))[0]
+        verdict = "correct" if predicted == truth else "wrong"
+        print(f"\nexplaining test example 0: images of {a} + {b} = {truth}; predicted {predicted} "
+              f"({verdict})")
         print(module.explain(_inputs(example)))
     return 0
