@@ -63,11 +63,9 @@ class _Shape:
     plan: CircuitPlan | None
     semiring_is_circuit: bool
     layout: object
-    choice_nodes: list[int]
     symbolic: bool
     domains: dict = field(default_factory=dict)  # symbolic group -> domain values
     dtype: torch.dtype = torch.float32
-    network_inputs: dict = field(default_factory=dict)  # net name -> [(net id, input term)]
     direct_roots: list | None = None  # choice nodes whose probabilities are the answers
     net_plan: list | None = None  # per network: input slots and where each output goes
     proofs: tuple | None = None  # top-k: (choice nodes, per answer a [P, L] literal index)
@@ -233,15 +231,15 @@ class Module(nn.Module):
         domains = {g: list(self.program.neural[g[1]].domain) for g in grounder.symbolic_groups}
         literal_roots = [a.root for a in answers]
         if isinstance(self.semiring, TopKProofs):
-            return _Shape(answers, simplified, None, False, None, [], False, domains,
+            return _Shape(answers, simplified, None, False, None, False, domains,
                           proofs=_all_proofs(simplified, literal_roots, self.limits))
         if self.semiring.needs_circuit:
             nodes = choices_below(simplified, literal_roots)
             builder = SddBuilder(simplified, nodes, CHAIN, self.limits)
             circuit = builder.to_circuit([builder.literal(r) for r in literal_roots])
-            return _Shape(answers, simplified, CircuitPlan(circuit), True, builder.layout, nodes,
+            return _Shape(answers, simplified, CircuitPlan(circuit), True, builder.layout,
                           symbolic and bool(grounder.symbolic_groups), domains)
-        return _Shape(answers, simplified, None, False, None, [],
+        return _Shape(answers, simplified, None, False, None,
                       symbolic and bool(grounder.symbolic_groups), domains)
 
     # ------------------------------------------------------------------ numbers
@@ -282,16 +280,19 @@ class Module(nn.Module):
                 out = outputs[(prob.net_id, prob.input)]
                 probs[node] = out[:, max(prob.index, 0)].to(like.dtype)
             elif isinstance(prob, Constraint):
-                value = prob.value
-                if isinstance(value, Term):
-                    value = targets[value]
-                group_probs = {}
-                for _, g in prob.expr.terms:
-                    out = outputs[(g[1], g[2])]
-                    group_probs[g] = out if out.dtype == like.dtype else out.to(like.dtype)
-                probs[node] = constraint_probability(prob.op, prob.expr, value, shape.domains,
-                                                     group_probs, like, self.limits)
+                probs[node] = self._constraint(shape, prob, outputs, like, targets)
         return probs
+
+    def _constraint(self, shape: _Shape, prob: Constraint, outputs: dict, like: torch.Tensor,
+                    targets: dict, log: bool = False) -> torch.Tensor:
+        """P (or log P) of a constraint over random integers, from the networks' outputs."""
+        value = targets[prob.value] if isinstance(prob.value, Term) else prob.value
+        group_probs = {}
+        for _, g in prob.expr.terms:
+            out = outputs[(g[1], g[2])]
+            group_probs[g] = out if out.dtype == like.dtype else out.to(like.dtype)
+        return constraint_probability(prob.op, prob.expr, value, shape.domains, group_probs,
+                                      like, self.limits, log=log)
 
     def _root_values(self, shape: _Shape, probs: dict, like: torch.Tensor) -> torch.Tensor:
         """[B, n_answers] values of the answers' roots under the semiring."""
@@ -356,14 +357,10 @@ class Module(nn.Module):
         target_values = {term: targets[var.name] for var, term in target_slots.items()}
         outputs = self._network_outputs(shape, tensors, batch)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
-        choice = shape.simplified.ground.choices[shape.direct_roots[0]]
-        prob = choice.prob
+        prob = shape.simplified.ground.choices[shape.direct_roots[0]].prob
         if not isinstance(prob, Constraint):
             return self.probability(inputs, targets).clamp_min(1e-300).log()
-        value = target_values[prob.value] if isinstance(prob.value, Term) else prob.value
-        group_probs = {g: outputs[(g[1], g[2])].to(like.dtype) for _, g in prob.expr.terms}
-        return constraint_probability(prob.op, prob.expr, value, shape.domains, group_probs,
-                                      like, self.limits, log=True)
+        return self._constraint(shape, prob, outputs, like, target_values, log=True)
 
     def probability(self, inputs: dict, targets: dict) -> torch.Tensor:
         """P(query with its output variables bound to `targets`), per example: [B].
@@ -429,7 +426,7 @@ class Module(nn.Module):
                 best = int(out[0].argmax())
                 lines.append(f"{spec.net}({format_term(item)}) = {format_term(domain[best])}  "
                              f"(p={float(out[0, best]):.4f})")
-            like = torch.zeros(1, dtype=shape.dtype)
+            like = torch.zeros(1, dtype=_dtype(shape, outputs), device=_device(outputs))
             probs = self._choice_probabilities(shape, outputs, like, {})
             values = self._root_values(shape, probs, like)[0]
             best_answer = int(values.argmax())
