@@ -125,9 +125,7 @@ def _compiled(simplified, probabilities, semiring, limits) -> Result:
     circuit = builder.to_circuit(roots + [evidence])
     if encoding == EXACTLY_ONE:
         circuit = circuit.smoothed()
-    like = torch.zeros(1, dtype=torch.float64)
-    probs = {n: torch.tensor([p], dtype=torch.float64) for n, p in probabilities.items()}
-    pos, neg = builder.layout.weights(probs, like)
+    pos, neg = _literal_weights(builder, probabilities)
     pos, neg = semiring.from_probability(pos), semiring.from_probability(neg)
     values = CircuitPlan(circuit).evaluate(pos, neg, semiring)[0].tolist()
     answers = {}
@@ -141,6 +139,13 @@ def _compiled(simplified, probabilities, semiring, limits) -> Result:
             worlds[atom] = _world_text(builder, circuit, circuit.roots[i], pos[0].tolist(),
                                        neg[0].tolist())
     return Result(semiring.name, answers, simplified, probabilities, circuit, worlds)
+
+
+def _literal_weights(builder, probabilities: dict[int, float]):
+    """pos, neg literal weights [1, V+1] (float64) of a builder's variables."""
+    like = torch.zeros(1, dtype=torch.float64)
+    probs = {n: torch.tensor([p], dtype=torch.float64) for n, p in probabilities.items()}
+    return builder.layout.weights(probs, like)
 
 
 def _world_text(builder, circuit, root, pos, neg) -> list[str]:
@@ -199,9 +204,7 @@ def _topk(simplified, probabilities, semiring: TopKProofs, limits) -> Result:
     roots = [builder._and(builder.proofs(p for _, p in proofs), excluded)
              for proofs in query_proofs]
     circuit = builder.to_circuit(roots + [condition])
-    like = torch.zeros(1, dtype=torch.float64)
-    probs = {n: torch.tensor([probabilities[n]], dtype=torch.float64) for n in nodes}
-    pos, neg = builder.layout.weights(probs, like)
+    pos, neg = _literal_weights(builder, probabilities)
     values = CircuitPlan(circuit).evaluate(pos, neg, get_semiring("exact"))[0].tolist()
     z = values[-1]
     if simplified.evidence and z <= 0:
