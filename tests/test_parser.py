@@ -676,7 +676,8 @@ def test_neural_predicate_in_annotated_disjunction_is_an_error():
 
 @pytest.mark.parametrize(
     "text, column",
-    [("1.", 1), ("X :- a.", 1), ('"s".', 1), ("0.5::X.", 6), ("a, b.", 1), ("\\+ a :- b.", 1)],
+    [("1.", 1), ("X :- a.", 1), ('"s".', 1), ("0.5::X.", 6), ("a, b.", 1),
+     ("\\+ \\+ a :- b.", 1), ("\\+ a.", 1), ("not a.", 1)],
 )
 def test_invalid_heads(text, column):
     error = error_of(text)

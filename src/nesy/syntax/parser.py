@@ -33,7 +33,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from nesy.errors import NesyError, ParseError, Source, Span, raise_all
 from nesy.syntax.ast import Clause, Directive, NeuralClause, ProbClause, ProgramAST
-from nesy.terms import Str, Term, Var, cons, list_items
+from nesy.terms import Str, Term, Var, cons, format_term, list_items
 
 __all__ = ["parse", "GRAMMAR_PATH", "MAX_DEPTH"]
 
@@ -46,11 +46,12 @@ MAX_DEPTH = 500
 MAX_ERRORS = 50
 
 # Functors whose operand positions are remembered, to point errors at non-term operands.
-_STRUCTURAL = frozenset({":-", "::", ";", ",", "->", "\\+", "not", "nn"})
+_STRUCTURAL = frozenset({":-", "<-", "::", ";", ",", "->", "\\+", "not", "nn"})
 # Control constructs that a clause head can't be (and that a body check descends into).
 _CONTROL2 = frozenset({",", ";", "->", "*->"})
 _CONTROL1 = frozenset({"\\+", "not"})
-# Heads that can't be defined (ProbLog's own libraries do define not/1).
+# Heads that can't be defined: `\+a` (and the prefix form `not a`, but not the term `not(a)`,
+# as ProbLog reads them) is a negative head literal, desugared in front/.
 _NOT_DEFINABLE1 = frozenset({"\\+"})
 
 
@@ -289,6 +290,7 @@ class _Builder(Transformer):
         self.errors: list[NesyError] = []
         self.vars: dict[str, Var] = {}
         self.child_pos: dict[int, tuple] = {}
+        self.prefix_not: set[int] = set()  # ids of `not a` terms written as a prefix operator
 
     def span(self, start: int, end: int) -> Span:
         a = self.base + start
@@ -316,6 +318,7 @@ class _Builder(Transformer):
         finally:
             self.vars = {}
             self.child_pos = {}
+            self.prefix_not = set()
         return None
 
     # -- operators ----------------------------------------------------------------------
@@ -346,6 +349,8 @@ class _Builder(Transformer):
         term = Term(op.value, (arg[0],), self.span(start, end))
         if op.value in _STRUCTURAL:
             self.child_pos[id(term)] = ((arg[1], arg[2]),)
+            if op.value == "not":
+                self.prefix_not.add(id(term))
         return (term, start, end, depth)
 
     # -- primary terms ------------------------------------------------------------------
@@ -469,8 +474,8 @@ class _Builder(Transformer):
     def _item(self, node, end: int):
         value, start = node[0], node[1]
         clause_span = self.span(start, end)
-        if isinstance(value, Term) and value.functor == ":-":
-            if len(value.args) == 1:
+        if isinstance(value, Term) and value.functor in (":-", "<-"):
+            if len(value.args) == 1 and value.functor == ":-":
                 if self._check_body(value.args[0], value, 0, "directive"):
                     return Directive(value.args[0], clause_span)
                 return None
@@ -487,11 +492,23 @@ class _Builder(Transformer):
             if isinstance(prob, Term) and prob.functor == "nn":
                 return self._neural(head, prob, atom, body, clause_span)
             ok = self._check_prob(prob, head, 0) & self._check_head(atom, self._child_span(head, 1))
+            atom = self._negated(atom) or atom
             return ProbClause([(prob, atom)], body, clause_span) if ok else None
         if isinstance(head, Term) and head.functor == ";" and len(head.args) == 2:
             alternatives = self._flatten_disjunction(head)
             if any(self._is_annotated(a) for a, _ in alternatives):
                 return self._annotated_disjunction(alternatives, body, clause_span)
+        head = self._negated(head) or head
+        if body is None and isinstance(head, Term) and head.functor == "\\+":
+            shown = "\\+" + format_term(head.args[0])
+            self.errors.append(
+                ParseError(
+                    f"the negative head {shown} needs a probability or a body",
+                    head_span,
+                    hint=f"write 1.0::{shown}. or {shown} :- true.",
+                )
+            )
+            return None
         if self._check_head(head, head_span):
             return Clause(head, body, clause_span)
         return None
@@ -518,11 +535,11 @@ class _Builder(Transformer):
                 continue
             ok &= self._check_prob(prob, alt, 0)
             ok &= self._check_head(atom, self._child_span(alt, 1))
-            heads.append((prob, atom))
+            heads.append((prob, self._negated(atom) or atom))
         return ProbClause(heads, body, clause_span) if ok else None
 
     def _neural(self, annotated: Term, nn: Term, atom, body, clause_span: Span):
-        ok = self._check_head(atom, self._child_span(annotated, 1))
+        ok = self._check_head(atom, self._child_span(annotated, 1), negation=False)
         args = nn.args
         if not 2 <= len(args) <= 4:
             self.errors.append(
@@ -585,7 +602,11 @@ class _Builder(Transformer):
                 out.append((t, span))
         return out
 
-    def _check_head(self, head, span: Span) -> bool:
+    def _check_head(self, head, span: Span, negation: bool = True) -> bool:
+        """A definable head; `negation`: `\\+h` (a negative head literal) is allowed too."""
+        negated = self._negated(head)
+        if negated is not None and negation:
+            return self._check_head(negated.args[0], span, negation=False)
         if not isinstance(head, Term):
             message = f"a clause head must be an atom or a compound term, not {_describe(head)}"
         elif head.functor == "::" and len(head.args) == 2:
@@ -594,8 +615,8 @@ class _Builder(Transformer):
             message = f"a clause head can't be a control construct ('{head.functor}'/2)"
             if head.functor == ";":
                 message += "; an annotated disjunction is written p1::h1; p2::h2"
-        elif head.functor in _NOT_DEFINABLE1 and len(head.args) == 1:
-            message = f"a clause head can't be a negation ('{head.functor}'/1)"
+        elif negated is not None:
+            message = "a clause head can't be a double negation"
         elif head.functor == ":" and len(head.args) == 2 and _looks_like_probability(head.args[0]):
             self.errors.append(
                 ParseError(
@@ -609,6 +630,16 @@ class _Builder(Transformer):
             return True
         self.errors.append(ParseError(message, span))
         return False
+
+    def _negated(self, head) -> Term | None:
+        """`\\+h` for a negative head literal `\\+h`, `\\+(h)` or `not h`; else None."""
+        if not (isinstance(head, Term) and len(head.args) == 1):
+            return None
+        if head.functor in _NOT_DEFINABLE1:
+            return head
+        if head.functor == "not" and id(head) in self.prefix_not:
+            return Term("\\+", head.args, head.span)
+        return None
 
     def _check_prob(self, prob, parent: Term, index: int) -> bool:
         if isinstance(prob, Str):
