@@ -52,13 +52,20 @@ class Str:
 class Term:
     """A compound term or, with no arguments, an atom (constant)."""
 
-    __slots__ = ("functor", "args", "span", "_hash", "ground")
+    __slots__ = ("functor", "args", "span", "_hash", "_floats", "ground")
 
     def __init__(self, functor: str, args: tuple = (), span: Span | None = None):
         self.functor = functor
         self.args = args
         self.span = span
-        self._hash = hash((functor, args))
+        # Python's 1 == 1.0, but f(1) and f(1.0) are different terms: a bit per float argument
+        # keeps them apart in equality and hashing (deeper floats are kept apart by the subterm)
+        floats = 0
+        for i, a in enumerate(args):
+            if type(a) is float:
+                floats |= 1 << i
+        self._floats = floats
+        self._hash = hash((functor, args, floats))
         # no variables below (a '$VAR' placeholder counts as one): lets the grounder skip
         # ground subterms when it resolves, renames or compares terms
         self.ground = functor != "$VAR" and all(
@@ -78,6 +85,7 @@ class Term:
         return (
             isinstance(other, Term)
             and self._hash == other._hash
+            and self._floats == other._floats
             and self.functor == other.functor
             and self.args == other.args
         )

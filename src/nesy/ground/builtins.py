@@ -375,7 +375,10 @@ def _sort(g, args, depth, span):
 @builtin("list_to_set", 2)
 def _list_to_set(g, args, depth, span):
     items = _concrete(g, *_proper_list(g, args[0], span, "list_to_set/2"))
-    return _unify_gen(g, args[1], make_list(list(dict.fromkeys(items))))
+    unique: dict = {}
+    for item in items:
+        unique.setdefault((type(item), item), item)  # 1 and 1.0 both stay
+    return _unify_gen(g, args[1], make_list(list(unique.values())))
 
 
 @builtin("exclude", 3)

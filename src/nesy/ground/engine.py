@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from nesy.errors import CheckError, EvaluationError, GroundingError, LimitError
 from nesy.front.program import CHOICE, NEURAL, Program
 from nesy.ground.arith import LinearExpr, NotLinear, evaluate
+from nesy.ground.call_patterns import pattern_sensitive
 from nesy.ground.ground_program import Choice, GroundProgram, NeuralRef, ParamRef
 from nesy.limits import Limits
 from nesy.terms import Str, Term, Var, format_term
@@ -24,10 +25,13 @@ VARIANT = "$VAR"
 
 
 class _Table:
-    __slots__ = ("pattern", "answers", "complete", "on_stack", "index", "low", "stamp")
+    __slots__ = ("key", "pattern", "answers", "complete", "on_stack", "index", "low", "stamp",
+                 "private")
 
-    def __init__(self, pattern: Term):
+    def __init__(self, key: Term, pattern: Term, private: bool):
+        self.key = key
         self.pattern = pattern
+        self.private = private  # its answers are its own nodes (see call_patterns.py)
         self.answers: dict = {}
         self.complete = False
         self.on_stack = False
@@ -60,6 +64,7 @@ class Grounder:
         self.steps = 0
         self.deadline = time.monotonic() + limits.timeout_s
         self.symbolic_groups: set = set()
+        self.sensitive = pattern_sensitive(program)
 
     # ----------------------------------------------------------------- terms and bindings
     def bind(self, var: Var, value) -> None:
@@ -160,10 +165,12 @@ class Grounder:
         self.ground.names.append(name)
         return node
 
-    def atom_node(self, atom) -> int:
-        node = self.node_of.get(atom)
+    def atom_node(self, atom, key=None) -> int:
+        """The node of `atom`; `key` (default the atom) tells nodes of one atom apart."""
+        key = atom if key is None else key
+        node = self.node_of.get(key)
         if node is None:
-            node = self.node_of[atom] = self._new_node(atom)
+            node = self.node_of[key] = self._new_node(atom)
             self.ground.bodies[node] = []
             self.body_sets[node] = set()
         return node
@@ -253,7 +260,8 @@ class Grounder:
         key = self.variant(resolved, {})
         table = self.tables.get(key)
         if table is None:
-            table = self.tables[key] = _Table(self.unvariant(key, {}))
+            table = self.tables[key] = _Table(key, self.unvariant(key, {}),
+                                              signature in self.sensitive)
         if not table.complete:
             if table.on_stack:
                 self._depends_on(table.index)
@@ -333,7 +341,8 @@ class Grounder:
         key = answer if _ground_fast(answer) else self.variant(answer, {})
         node = table.answers.get(key)
         if node is None:
-            node = table.answers[key] = self.atom_node(key)
+            node_key = ("$answer", table.key, key) if table.private else None
+            node = table.answers[key] = self.atom_node(key, node_key)
             self.changes += 1
         self.add_body(node, literals)
 
@@ -390,7 +399,7 @@ class Grounder:
             if isinstance(value, LinearExpr) or not 0.0 <= value <= 1.0:
                 raise EvaluationError(f"probability {format_term(value)} is outside [0, 1]", span)
             value = float(value)
-        node = self.choice_node((clause_id, values.args), index, value, self.resolve(head))
+        node = self.choice_node((clause_id, values), index, value, self.resolve(head))
         yield (node,)
 
     def _neural(self, args, span) -> Iterator[tuple]:
