@@ -7,6 +7,7 @@ and compiled once, cached, and evaluated on [B, ...] tensors of network outputs.
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 
@@ -16,9 +17,9 @@ from torch import nn
 from nesy.circuit.evaluate import CircuitPlan
 from nesy.compile.direct import DirectEvaluator, TensorOps
 from nesy.compile.ground2circuit import CHAIN, SddBuilder, choices_below
-from nesy.errors import InferenceError, LimitError, NeuralError
+from nesy.errors import EvaluationError, InferenceError, LimitError, NeuralError
 from nesy.front.program import Program
-from nesy.ground.arith import LinearExpr, NotLinear
+from nesy.ground.arith import COMPARISONS, LinearExpr, NotLinear
 from nesy.ground.engine import Grounder
 from nesy.ground.ground_program import Constraint, NeuralRef, ParamRef
 from nesy.ground.simplify import simplify
@@ -69,6 +70,8 @@ class _Shape:
     direct_roots: list | None = None  # choice nodes whose probabilities are the answers
     net_plan: list | None = None  # per network: input slots and where each output goes
     proofs: tuple | None = None  # top-k: (choice nodes, per answer a [P, L] literal index)
+    mode: str = "plain"  # "target", "free" or "plain": see `Module._shape`
+    match: bool = False  # one root: OR over answers of (answer holds AND its values match)
 
     def __post_init__(self):
         ground = self.simplified.ground
@@ -82,8 +85,9 @@ class _Shape:
         # many random variables multiply to tiny probabilities: keep float64 there
         if len(self.wanted_inputs) > 12:
             self.dtype = torch.float64
-        self.all_slots = bool(self.answers) and all(
-            isinstance(v, Term) and v.functor == "$slot" for a in self.answers for v in a.values)
+        # several answers whose values are random integers; answers hold their values
+        self.symbolic_answers = any(isinstance(v, LinearExpr) for a in self.answers
+                                    for v in a.values)
         roots = [a.root for a in self.answers]
         if self.semiring_is_circuit and all(
                 isinstance(r, int) and r > 0 and r in ground.choices
@@ -180,16 +184,25 @@ class Module(nn.Module):
         unknown = [n for n in target_names if n not in names]
         if unknown:
             raise NeuralError(f"targets {unknown} are not output variables of the query")
-        target_slots = {v: Term("$slot", (Term(v.name),)) for v in _vars_in(query)
-                        if v.name in target_names}
-        shape = self._shape(query, target_slots)
+        target_vars = [v for v in _vars_in(query) if v.name in target_names]
+        shape = self._shape(query, target_vars)
         slots = [(name, slot(name) if isinstance(v, torch.Tensor)
                   else [slot(name, i) for i in range(len(v))]) for name, v in inputs.items()]
-        entry = self._calls[structure] = (shape, target_slots, slots)
+        entry = self._calls[structure] = (shape, target_vars, slots)
         return entry
 
-    def _shape(self, query: Term, target_slots: dict) -> _Shape:
-        key = (query, tuple(sorted(v.name for v in target_slots)), self.semiring)
+    def _shape(self, query: Term, target_vars: list) -> _Shape:
+        """The cached shape of a query; the first of these ways to evaluate it that is exact:
+
+        - "target": each target is one unknown integer per example, a random integer that only
+          arithmetic may read (a probability for any target from one circuit);
+        - "free": the outputs unbound, answers whose values are sums of random integers;
+        - "plain": every network output enumerated, as in the possible-worlds semantics.
+
+        The symbolic ways give up (NotLinear) on whatever they cannot answer exactly: a
+        random integer unified with a constant, used twice, or as a fact's argument.
+        """
+        key = (query, tuple(v.name for v in target_vars), self.semiring)
         shape = self._shapes.get(key)
         if shape is not None:
             return shape
@@ -197,50 +210,78 @@ class Module(nn.Module):
         start = time.perf_counter()
         shape = None
         # symbolic integers give exact probabilities: only the exact semantics may use them
+        modes = []
         if self.symbolic_integers and self.semiring.name == "exact":
+            modes = ["target", "free"] if target_vars else ["free"]
+        for mode in modes:
             try:
-                shape = self._build_shape(query, target_slots, symbolic=True)
-            except NotLinear:
-                shape = None
+                shape = self._build_shape(query, target_vars, mode)
+                break
+            except (NotLinear, EvaluationError):
+                # an evaluation error here (a builtin given a random integer) may not happen
+                # with the outputs enumerated; the plain way reports it if it does
+                continue
         if shape is None:
-            shape = self._build_shape(_substitute(query, {}), {}, symbolic=False)
+            shape = self._build_shape(query, target_vars, "plain")
         self.stats.compile_time_s += time.perf_counter() - start
         self.stats.shapes += 1
         self.stats.symbolic_shapes += shape.symbolic
         self._shapes[key] = shape
         return shape
 
-    def _build_shape(self, query: Term, target_slots: dict, symbolic: bool) -> _Shape | None:
-        goal = _substitute(query, target_slots) if symbolic else query
-        grounder = Grounder(self.program, self.limits, symbolic=symbolic)
+    def _build_shape(self, query: Term, target_vars: list, mode: str) -> _Shape:
+        symbolic = mode != "plain"
+        goal = _substitute(query, {v: _target_expr(v.name) for v in target_vars}) \
+            if mode == "target" else query
+        grounder = (_SymbolicGrounder if symbolic else Grounder)(self.program, self.limits,
+                                                                 symbolic=symbolic)
         outputs = [v for v in _vars_in(goal)]
         grouped: dict[tuple, list] = {}
         for answer, literals in grounder.answers(goal, Term("$o", tuple(outputs))):
             values = tuple(answer.args)
             grouped.setdefault(values, []).append(literals)
         ground = grounder.ground
-        roots = {}
-        for values, bodies in grouped.items():
-            node = grounder.aux_node(Term("$answer", (Term("$o", values),)), bodies)
-            ground.queries.append((Term("$answer", (Term("$o", values),)), node))
-            roots[values] = node
-        if symbolic and not _independent(ground, grounder.symbolic_groups, grouped):
+        if symbolic and not _symbolic_is_exact(ground, grounder.symbolic_groups, grouped):
             raise NotLinear()
+        match = len(grouped) > 1 and any(isinstance(v, LinearExpr) for values in grouped
+                                         for v in values)
+        for i, (values, bodies) in enumerate(grouped.items()):
+            name = Term("$answer", (Term("$o", values),))
+            node = grounder.aux_node(name, bodies)
+            if match:
+                # the answer holds and the random integers take the wanted values; each
+                # answer's values are independent of every answer's conditions
+                wanted = grounder.choice_node(("$match", i), 0, _Match(i), None)
+                node = grounder.aux_node(Term("$matched", (Term("$o", values),)),
+                                         [(node, wanted)])
+            ground.queries.append((name, node))
+        if match:
+            top = grounder.aux_node(Term("$matched_any"), [(n,) for _, n in ground.queries])
+            ground.queries = [(Term("$matched_any"), top)]
         simplified = simplify(ground)
-        answers = [_Answer(values, lit) for (_, lit), values in zip(simplified.queries, grouped, strict=False)]
+        if match:
+            answers = [_Answer(values, None) for values in grouped]
+            literal_roots = [lit for _, lit in simplified.queries]
+        else:
+            answers = [_Answer(values, lit) for (_, lit), values
+                       in zip(simplified.queries, grouped, strict=True)]
+            literal_roots = [a.root for a in answers]
         domains = {g: list(self.program.neural[g[1]].domain) for g in grounder.symbolic_groups}
-        literal_roots = [a.root for a in answers]
+        uses_symbolic = symbolic and bool(grounder.symbolic_groups)
+        options = dict(mode=mode, match=match)
         if isinstance(self.semiring, TopKProofs):
             return _Shape(answers, simplified, None, False, None, False, domains,
-                          proofs=_all_proofs(simplified, literal_roots, self.limits))
+                          proofs=_all_proofs(simplified, literal_roots, self.limits), **options)
         if self.semiring.needs_circuit:
             nodes = choices_below(simplified, literal_roots)
+            if match:  # last in the variable order: the circuit then stays one state per
+                # set of answers that hold, not one per set of wanted values
+                nodes.sort(key=lambda n: isinstance(ground.choices[n].prob, _Match))
             builder = SddBuilder(simplified, nodes, CHAIN, self.limits)
             circuit = builder.to_circuit([builder.literal(r) for r in literal_roots])
             return _Shape(answers, simplified, CircuitPlan(circuit), True, builder.layout,
-                          symbolic and bool(grounder.symbolic_groups), domains)
-        return _Shape(answers, simplified, None, False, None,
-                      symbolic and bool(grounder.symbolic_groups), domains)
+                          uses_symbolic, domains, **options)
+        return _Shape(answers, simplified, None, False, None, uses_symbolic, domains, **options)
 
     # ------------------------------------------------------------------ numbers
     def _network_outputs(self, shape: _Shape, tensors: dict, batch: int) -> dict:
@@ -266,7 +307,8 @@ class Module(nn.Module):
                 outputs[key] = chunks[row]
         return outputs
 
-    def _choice_probabilities(self, shape: _Shape, outputs: dict, like: torch.Tensor, targets):
+    def _choice_probabilities(self, shape: _Shape, outputs: dict, like: torch.Tensor, targets,
+                              matches: list | None = None):
         ground = shape.simplified.ground
         probs = {}
         for node, choice in ground.choices.items():
@@ -281,17 +323,28 @@ class Module(nn.Module):
                 probs[node] = out[:, max(prob.index, 0)].to(like.dtype)
             elif isinstance(prob, Constraint):
                 probs[node] = self._constraint(shape, prob, outputs, like, targets)
+            elif isinstance(prob, _Match):
+                probs[node] = matches[prob.index].to(like.dtype)
         return probs
 
     def _constraint(self, shape: _Shape, prob: Constraint, outputs: dict, like: torch.Tensor,
                     targets: dict, log: bool = False) -> torch.Tensor:
-        """P (or log P) of a constraint over random integers, from the networks' outputs."""
-        value = targets[prob.value] if isinstance(prob.value, Term) else prob.value
+        """P (or log P) of a constraint over random integers, from the networks' outputs; the
+        targets' terms move to the right-hand side: `expr + c*T op v` is `expr op v - c*t`."""
+        expr, value = prob.expr, prob.value
+        target_terms = [(c, g) for c, g in expr.terms if g[0] == _TARGET]
+        if target_terms:
+            expr = LinearExpr(tuple((c, g) for c, g in expr.terms if g[0] != _TARGET),
+                              expr.const)
+            value = _shifted(value, target_terms, targets, like.shape[0], like.device)
+        if not expr.terms:  # a test of the targets alone
+            held = _holds(prob.op, expr.const, value, like)
+            return held.log() if log else held
         group_probs = {}
-        for _, g in prob.expr.terms:
+        for _, g in expr.terms:
             out = outputs[(g[1], g[2])]
             group_probs[g] = out if out.dtype == like.dtype else out.to(like.dtype)
-        return constraint_probability(prob.op, prob.expr, value, shape.domains, group_probs,
+        return constraint_probability(prob.op, expr, value, shape.domains, group_probs,
                                       like, self.limits, log=log)
 
     def _root_values(self, shape: _Shape, probs: dict, like: torch.Tensor) -> torch.Tensor:
@@ -313,7 +366,23 @@ class Module(nn.Module):
             return value if positive else self.semiring.negate(value)
 
         evaluator = DirectEvaluator(shape.simplified, ops, leaf, self.limits)
-        return torch.stack([evaluator.literal(a.root) for a in shape.answers], dim=1)
+        roots = [lit for _, lit in shape.simplified.queries]
+        return torch.stack([evaluator.literal(r) for r in roots], dim=1)
+
+    def _matched(self, shape: _Shape, outputs: dict, like: torch.Tensor,
+                 matches: list[torch.Tensor]) -> torch.Tensor:
+        """[B, W]: P(some answer holds with the wanted values), `matches[i]` [B, W] being
+        P(answer i's random integers take the w-th wanted values)."""
+        width = matches[0].shape[1]
+        if not shape.match:  # one answer: its condition and its values are independent
+            probs = self._choice_probabilities(shape, outputs, like, {})
+            return self._root_values(shape, probs, like)[:, :1] * matches[0]
+        batch = like.shape[0]
+        wide = like.repeat_interleave(width)
+        wide_outputs = {k: v.repeat_interleave(width, 0) for k, v in outputs.items()}
+        probs = self._choice_probabilities(shape, wide_outputs, wide, {},
+                                           [m.reshape(-1) for m in matches])
+        return self._root_values(shape, probs, wide)[:, 0].reshape(batch, width)
 
     # ------------------------------------------------------------------ public
     def forward(self, inputs: dict) -> Distribution:
@@ -321,40 +390,93 @@ class Module(nn.Module):
         shape, tensors, batch, _ = self._prepare(inputs)
         outputs = self._network_outputs(shape, tensors, batch)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
-        probs = self._choice_probabilities(shape, outputs, like, {})
-        values = self._root_values(shape, probs, like)
-        return self._expand(shape, values, outputs, like)
+        if not shape.symbolic_answers:
+            probs = self._choice_probabilities(shape, outputs, like, {})
+            values = self._root_values(shape, probs, like)
+            return Distribution([_plain(a.values) for a in shape.answers],
+                                self.semiring.to_output(values))
+        candidates, matches = self._candidate_matches(shape, outputs, like)
+        values = self._matched(shape, outputs, like, matches)
+        return Distribution([_plain(c) for c in candidates], self.semiring.to_output(values))
 
-    def _expand(self, shape: _Shape, values: torch.Tensor, outputs, like) -> Distribution:
-        answers: list = []
-        columns = []
-        for i, answer in enumerate(shape.answers):
-            symbolic = [j for j, v in enumerate(answer.values) if isinstance(v, LinearExpr)]
-            if not symbolic:
-                answers.append(_plain(answer.values))
-                columns.append(values[:, i:i + 1])
-                continue
-            if len(symbolic) > 1 or len(shape.answers) > 1:
-                raise InferenceError("an answer with several symbolic integers; build the Module "
-                                     "with symbolic_integers=False")
-            expr = answer.values[symbolic[0]]
-            group_probs = {g: outputs[(g[1], g[2])].to(like.dtype) for g in shape.domains}
-            support, dist = dense_distribution(expr, shape.domains, group_probs, like, self.limits)
-            for v in support:
-                answers.append(_plain(tuple(v if j == symbolic[0] else x
-                                            for j, x in enumerate(answer.values))))
-            columns.append(dist * values[:, i:i + 1])
-        probs = torch.cat(columns, dim=1) if columns else like.unsqueeze(1)[:, :0]
-        return Distribution(answers, self.semiring.to_output(probs))
+    def _candidate_matches(self, shape: _Shape, outputs: dict, like: torch.Tensor):
+        """Every value tuple some answer can take, and per answer [B, V]: P(its values are
+        the v-th tuple)."""
+        per_answer = []  # per answer, per output: (values, [B, S] or None)
+        for answer in shape.answers:
+            columns = []
+            for v in answer.values:
+                if isinstance(v, LinearExpr):
+                    group_probs = {g: outputs[(g[1], g[2])].to(like.dtype) for g in v.groups()}
+                    support, dist = dense_distribution(v, shape.domains, group_probs, like,
+                                                       self.limits)
+                    columns.append((support, dist))
+                else:
+                    columns.append(([v], None))
+            per_answer.append(columns)
+        seen: dict = {}
+        for columns in per_answer:
+            count = 1
+            for support, _ in columns:
+                count *= len(support)
+            if len(seen) + count > self.limits.max_distribution_size:
+                raise LimitError(f"the answers of {format_term(self.query_term)} take more "
+                                 "values than the distribution may hold",
+                                 "max_distribution_size", self.limits.max_distribution_size)
+            for combination in itertools.product(*(support for support, _ in columns)):
+                seen.setdefault(combination, None)
+        candidates = list(seen)
+        try:
+            candidates.sort()
+        except TypeError:
+            pass
+        matches = []
+        for columns in per_answer:
+            weight = torch.ones(like.shape[0], len(candidates), dtype=like.dtype,
+                                device=like.device)
+            for j, (support, dist) in enumerate(columns):
+                wanted = [c[j] for c in candidates]
+                if dist is None:
+                    hit = torch.tensor([_same(w, support[0]) for w in wanted], dtype=like.dtype,
+                                       device=like.device)
+                    weight = weight * hit
+                else:
+                    low = support[0]
+                    index = torch.tensor([w - low if _is_int(w) and 0 <= w - low < len(support)
+                                          else len(support) for w in wanted],
+                                         device=like.device)
+                    padded = torch.cat([dist, torch.zeros_like(dist[:, :1])], dim=1)
+                    weight = weight * padded[:, index]
+            matches.append(weight)
+        return candidates, matches
+
+    def _target_matches(self, shape: _Shape, outputs: dict, like: torch.Tensor,
+                        targets: list) -> list[torch.Tensor]:
+        """Per answer [B, 1]: P(its values equal the targets), from constraints on its sums."""
+        batch = like.shape[0]
+        matches = []
+        for answer in shape.answers:
+            weight = torch.ones(batch, dtype=like.dtype, device=like.device)
+            for v, target in zip(answer.values, targets, strict=True):
+                if isinstance(v, LinearExpr):
+                    group_probs = {g: outputs[(g[1], g[2])].to(like.dtype) for g in v.groups()}
+                    weight = weight * constraint_probability("=:=", v, target, shape.domains,
+                                                             group_probs, like, self.limits)
+                else:
+                    values = target.tolist() if isinstance(target, torch.Tensor) else target
+                    weight = weight * torch.tensor([_same(v, t) for t in values],
+                                                   dtype=like.dtype, device=like.device)
+            matches.append(weight.unsqueeze(1))
+        return matches
 
     def log_probability(self, inputs: dict, targets: dict) -> torch.Tensor:
         """log P(query with its outputs bound to `targets`), per example: [B]. Exact where the
         probability itself underflows (sums of hundreds of digits)."""
-        shape, tensors, batch, target_slots = self._prepare(inputs, tuple(sorted(targets)))
-        if not (shape.all_slots and shape.direct_roots is not None
-                and len(shape.direct_roots) == 1 and self.semiring.name == "exact"):
+        shape, tensors, batch, target_vars = self._prepare(inputs, tuple(sorted(targets)))
+        target_values = _target_values(target_vars, targets, batch)
+        if not (shape.mode == "target" and shape.direct_roots is not None
+                and len(shape.direct_roots) == 1):
             return self.probability(inputs, targets).clamp_min(1e-300).log()
-        target_values = {term: targets[var.name] for var, term in target_slots.items()}
         outputs = self._network_outputs(shape, tensors, batch)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
         prob = shape.simplified.ground.choices[shape.direct_roots[0]].prob
@@ -367,18 +489,26 @@ class Module(nn.Module):
 
         Targets are int64 tensors [B] or lists of Python ints (for numbers beyond 64 bits).
         """
-        shape, tensors, batch, target_slots = self._prepare(inputs, tuple(sorted(targets)))
-        target_values = {term: targets[var.name] for var, term in target_slots.items()}
+        shape, tensors, batch, target_vars = self._prepare(inputs, tuple(sorted(targets)))
+        target_values = _target_values(target_vars, targets, batch)
         outputs = self._network_outputs(shape, tensors, batch)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
-        probs = self._choice_probabilities(shape, outputs, like, target_values)
-        if shape.all_slots and shape.direct_roots is not None and len(shape.direct_roots) == 1:
-            return self.semiring.to_output(probs[shape.direct_roots[0]])
+        if shape.mode == "target":
+            probs = self._choice_probabilities(shape, outputs, like, target_values)
+            if shape.direct_roots is not None and len(shape.direct_roots) == 1:
+                return self.semiring.to_output(probs[shape.direct_roots[0]])
+            values = self._root_values(shape, probs, like)
+            return self.semiring.to_output(values.sum(1) if values.shape[1] else
+                                           torch.zeros_like(like))
+        columns = [target_values[(_TARGET, v.name)] for v in target_vars]
+        if shape.symbolic_answers:
+            matches = self._target_matches(shape, outputs, like, columns)
+            return self.semiring.to_output(self._matched(shape, outputs, like, matches)[:, 0])
+        probs = self._choice_probabilities(shape, outputs, like, {})
         values = self._root_values(shape, probs, like)
-        if shape.all_slots:
-            return self.semiring.to_output(values[:, 0] if values.shape[1] == 1 else values.sum(1))
-        dist = self._expand(shape, values, outputs, like)
-        return dist.gather([target_values[term] for term in target_slots.values()])
+        dist = Distribution([_plain(a.values) for a in shape.answers],
+                            self.semiring.to_output(values))
+        return dist.gather(columns)
 
     def predict(self, inputs: dict) -> list:
         """The most probable answer per example (for answer spaces too large to enumerate: the
@@ -540,21 +670,146 @@ def _input_slot(item: Term, tensors: dict) -> Term:
     return items[0]
 
 
-def _independent(ground, symbolic_groups, grouped) -> bool:
-    """Symbolic integers are exact only if each occurs in one constraint or answer, nowhere else."""
+class _SymbolicGrounder(Grounder):
+    """The grounder, where a random integer inside a term never compares as a constant.
+
+    `Grounder.unify` compares two ground terms with `==`; a term holding a random integer
+    (`small(X0)`) counts as ground, so it silently failed to unify with `small(0)` and the
+    branch was lost. Here such terms are unified argument by argument, so that a random
+    integer meeting a constant raises NotLinear and the Module takes an exact way instead.
+    """
+
+    def unify(self, a, b) -> bool:
+        while isinstance(a, Var) and a.ref is not None:
+            a = a.ref
+        while isinstance(b, Var) and b.ref is not None:
+            b = b.ref
+        if isinstance(a, Term) and isinstance(b, Term) and a.ground and b.ground \
+                and a is not b and (_mentions_linear(a) or _mentions_linear(b)):
+            if a.functor != b.functor or len(a.args) != len(b.args):
+                return False
+            return all(self.unify(x, y) for x, y in zip(a.args, b.args, strict=True))
+        return super().unify(a, b)
+
+
+def _symbolic_is_exact(ground, symbolic_groups, grouped) -> bool:
+    """Symbolic integers are exact only if each one occurs in one constraint or answer value and
+    nowhere else: not enumerated beside, not in a fact's or network's arguments (where one
+    term would stand for many values)."""
     uses: dict = {}
     for choice in ground.choices.values():
         if isinstance(choice.prob, Constraint):
             for group in choice.prob.expr.groups():
                 uses[group] = uses.get(group, 0) + 1
-        elif choice.group in symbolic_groups:
+        elif choice.group in symbolic_groups or _mentions_linear(choice.group):
             return False
     for values in grouped:
         for v in values:
             if isinstance(v, LinearExpr):
                 for group in v.groups():
                     uses[group] = uses.get(group, 0) + 1
-    return all(count <= 1 for count in uses.values())
+            elif _mentions_linear(v):
+                return False
+    return all(count <= 1 for group, count in uses.items() if group[0] != _TARGET)
+
+
+def _mentions_linear(value) -> bool:
+    if isinstance(value, LinearExpr):
+        return True
+    if isinstance(value, (tuple, list)):
+        return any(_mentions_linear(v) for v in value)
+    if isinstance(value, Term) and value.args:
+        return any(_mentions_linear(v) for v in value.args)
+    return False
+
+
+_TARGET = "$target"  # the group of a target: one unknown integer per example
+
+
+def _target_expr(name: str) -> LinearExpr:
+    return LinearExpr.variable((_TARGET, name))
+
+
+@dataclass(frozen=True)
+class _Match:
+    """A choice standing for "answer `index`'s random integers take the wanted values"."""
+
+    index: int
+
+
+def _target_values(target_vars: list, targets: dict, batch: int) -> dict:
+    """Each target as a [B] int64 tensor or a list of ints, keyed by its group; a target that
+    is not an integer is an error, never truncated."""
+    values = {}
+    for var in target_vars:
+        values[(_TARGET, var.name)] = _integer_target(var.name, targets[var.name], batch)
+    return values
+
+
+def _integer_target(name: str, target, batch: int):
+    if isinstance(target, torch.Tensor):
+        if target.dim() != 1 or target.shape[0] != batch:
+            raise NeuralError(f"target {name} must have shape [{batch}] (one per example), "
+                              f"got {list(target.shape)}")
+        if target.dtype == torch.bool or target.is_floating_point() or target.is_complex():
+            bad = ~torch.isfinite(target) | (target != target.round()) \
+                if target.is_floating_point() else torch.ones_like(target, dtype=torch.bool)
+            if bool(bad.any()):
+                i = int(bad.nonzero()[0, 0])
+                raise NeuralError(f"target {name} of example {i} is {target[i].item()}, not an "
+                                  "integer", hint="targets are int64 tensors or lists of ints")
+            return target.to(torch.long)
+        return target.to(torch.long)
+    items = list(target) if isinstance(target, (list, tuple)) else None
+    if items is None:
+        raise NeuralError(f"target {name} must be an int64 tensor or a list of ints")
+    if len(items) != batch:
+        raise NeuralError(f"target {name} has {len(items)} values for {batch} examples")
+    out = []
+    for i, t in enumerate(items):
+        if isinstance(t, bool) or not (isinstance(t, int) or (isinstance(t, float)
+                                                                and t.is_integer())):
+            if isinstance(t, Term):
+                out.append(t)
+                continue
+            raise NeuralError(f"target {name} of example {i} is {t!r}, not an integer",
+                              hint="targets are int64 tensors or lists of ints")
+        out.append(int(t))
+    return out
+
+
+def _shifted(value: int, target_terms: list, targets: dict, batch: int, device):
+    """`value - sum(c * t)` per example: a [B] int64 tensor, or a list of ints when a target
+    is one (numbers beyond 64 bits)."""
+    columns = [(c, targets[g]) for c, g in target_terms]
+    if all(isinstance(t, torch.Tensor) for _, t in columns) and \
+            all(abs(c) < (1 << 20) for c, _ in columns):
+        total = torch.full((batch,), value, dtype=torch.long, device=device)
+        for c, t in columns:
+            total = total - c * t.to(device)
+        return total
+    result = [value] * batch
+    for c, t in columns:
+        items = t.tolist() if isinstance(t, torch.Tensor) else t
+        result = [r - c * x for r, x in zip(result, items, strict=True)]
+    return result
+
+
+def _holds(op: str, left: int, right, like: torch.Tensor) -> torch.Tensor:
+    """[B] 1.0 where `left op right` holds (right per example), else 0.0."""
+    items = right.tolist() if isinstance(right, torch.Tensor) else \
+        ([right] * like.shape[0] if isinstance(right, int) else right)
+    return torch.tensor([float(COMPARISONS[op](left, r)) for r in items], dtype=like.dtype,
+                        device=like.device)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _same(a, b) -> bool:
+    """Answer values compare as terms: 1 and 1.0 differ, as in unification."""
+    return type(a) is type(b) and a == b
 
 
 def _parse_query(query: str) -> Term:

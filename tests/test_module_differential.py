@@ -1,0 +1,156 @@
+"""Every fast path of `nesy.Module` against the plain enumeration path and brute force.
+
+Generated small neural programs (several rules per head, negation, learnable `t(..)` facts,
+annotated disjunctions mixed with arithmetic over network outputs) with fixed network outputs:
+the symbolic-integer ways (`forward`, `probability`, `log_probability`) must agree with
+`symbolic_integers=False` and with the possible-worlds oracle of `nesy.testing`, where the
+networks become annotated disjunctions over the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+import torch
+
+import nesy
+from nesy.testing import oracle
+
+DOMAIN = [0, 1, 2]
+
+# rule bodies for q(X, Y, Z); d/2 is the neural predicate, u/1 an annotated disjunction
+BODIES = [
+    "d(X, A), d(Y, B), Z is A + B",
+    "d(X, A), Z is 2 * A - 1",
+    "d(Y, B), Z is B + 1",
+    "d(X, Z)",
+    "u(Z)",
+    "f, u(Z)",
+    "\\+ f, d(X, A), d(Y, B), Z is A + B",
+    "g, Z = 1",
+    "\\+ g, d(Y, B), Z is 3 - B",
+    "h(X), Z = 0",
+    "d(X, A), A > 0, Z is A",
+    "d(X, A), d(Y, B), A =:= B, Z = 4",
+    "d(X, A), \\+ d(Y, A), Z = 5",
+    "w(Z, V), d(X, V)",
+]
+
+SUPPORT = """
+t(0.3)::f.
+0.6::g.
+0.2::u(0); 0.5::u(2); 0.1::u(5).
+h(X) :- d(X, 1), \\+ f.
+h(X) :- d(X, 2), g.
+w(1, 0). w(2, 2).
+"""
+
+
+def _program(rng: random.Random) -> str:
+    bodies = rng.sample(BODIES, rng.randint(1, 4))
+    rules = "".join(f"q(X, Y, Z) :- {b}.\n" for b in bodies)
+    return f"nn(net, [X], Y, {DOMAIN}) :: d(X, Y).\n" + SUPPORT + rules
+
+
+class Fixed(torch.nn.Module):
+    """Returns row `x[i, 0]` of a fixed table: network outputs chosen by the test."""
+
+    def __init__(self, table: torch.Tensor):
+        super().__init__()
+        self.table = table
+
+    def forward(self, x):
+        return self.table[x[:, 0].long()]
+
+
+def _brute_force(source: str, examples: list[dict[str, list[float]]]) -> list[dict]:
+    """Per example, P(q(x, y, Z)) per Z, by enumerating worlds (one oracle call for all
+    examples: parsing is the slow part) with the network as annotated disjunctions."""
+    plain = source.split("\n", 1)[1]
+    values = range(-2, 7)
+    for rows in examples:
+        for name, row in rows.items():
+            plain += "; ".join(f"{p!r}::d({name}, {v})" for v, p in zip(DOMAIN, row,
+                                                                        strict=True)) + ".\n"
+        x, y = rows
+        plain += "".join(f"query(q({x}, {y}, {v})).\n" for v in values)
+    result = oracle(plain)
+    return [{v: result[f"q({x},{y},{v})"] for v in values} for x, y in examples]
+
+
+def _as_dict(dist, example: int) -> dict:
+    return {a: float(dist.probs[example, i]) for i, a in enumerate(dist.answers)}
+
+
+def _close(a: dict, b: dict, what: str) -> None:
+    for key in set(a) | set(b):
+        assert a.get(key, 0.0) == pytest.approx(b.get(key, 0.0), abs=1e-6), (what, key, a, b)
+
+
+@pytest.mark.parametrize("seed", range(14))
+def test_fast_paths_agree_with_enumeration_and_brute_force(seed):
+    rng = random.Random(seed)
+    source = _program(rng)
+    rows = []
+    for _ in range(4):
+        weights = [rng.random() + 0.05 for _ in DOMAIN]
+        rows.append([w / sum(weights) for w in weights])
+    table = torch.tensor(rows, dtype=torch.float64)
+    # example 0 reads rows 0 and 1, example 1 rows 2 and 3
+    inputs = {"X": torch.tensor([[0.0], [2.0]]), "Y": torch.tensor([[1.0], [3.0]])}
+    program = nesy.parse(source)
+    fast = nesy.Module(program, {"net": Fixed(table)}, "q(X, Y, Z)")
+    plain = nesy.Module(program, {"net": Fixed(table)}, "q(X, Y, Z)", symbolic_integers=False)
+    expected = _brute_force(source, [{"a": rows[0], "b": rows[1]}, {"c": rows[2], "e": rows[3]}])
+    with torch.no_grad():
+        fast_dist, plain_dist = fast(inputs), plain(inputs)
+        for example in range(2):
+            assert all(a in expected[example] for a in plain_dist.answers), source
+            _close(_as_dict(plain_dist, example), expected[example], f"plain\n{source}")
+            _close(_as_dict(fast_dist, example), expected[example], f"forward\n{source}")
+        # per-target probabilities, through the target way where it applies
+        for target in range(-1, 6):
+            z = torch.tensor([target, target])
+            p_fast = fast.probability(inputs, {"Z": z})
+            p_log = fast.log_probability(inputs, {"Z": z}).exp()
+            p_plain = plain.probability(inputs, {"Z": z})
+            for example in range(2):
+                want = expected[example][target]
+                for got in (p_fast, p_log, p_plain):
+                    assert float(got[example]) == pytest.approx(want, abs=1e-6), (target, source)
+
+
+NOISY = """
+nn(net, [X], Y, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) :: digit(X, Y).
+t(0.1)::noisy.
+""" + "; ".join(f"1/19::uniform(X, Y, {i})" for i in range(19)) + """.
+addition_noisy(X, Y, Z) :- noisy, uniform(X, Y, Z).
+addition_noisy(X, Y, Z) :- \\+ noisy, digit(X, N1), digit(Y, N2), Z is N1 + N2.
+"""
+
+
+@pytest.mark.parametrize("symbolic", [True, False])
+def test_noisy_addition_keeps_the_noisy_branch(symbolic):
+    """DeepProbLog's noisy addition: P(7) = 0.1/19 + 0.9 P(sum = 7), not 0.9 P(sum = 7)."""
+    torch.manual_seed(0)
+    logits = torch.randn(4, 10, dtype=torch.float64)
+    table = torch.softmax(logits, -1)
+    module = nesy.Module(NOISY, {"net": Fixed(table)}, "addition_noisy(X, Y, Z)",
+                         symbolic_integers=symbolic)
+    inputs = {"X": torch.tensor([[0.0], [2.0]]), "Y": torch.tensor([[1.0], [3.0]])}
+    expected = []
+    for a, b in ((0, 1), (2, 3)):
+        total = sum(float(table[a, i] * table[b, 7 - i]) for i in range(8))
+        expected.append(0.1 / 19 + 0.9 * total)
+    p = module.probability(inputs, {"Z": torch.tensor([7, 7])})
+    assert p.tolist() == pytest.approx(expected, abs=1e-12)
+    dist = module(inputs)
+    assert dist.answers == list(range(19))
+    assert dist.probs[:, 7].tolist() == pytest.approx(expected, abs=1e-12)
+    assert dist.probs.sum(1).tolist() == pytest.approx([1.0, 1.0], abs=1e-12)
+    log_p = module.log_probability(inputs, {"Z": torch.tensor([7, 7])})
+    assert math.isclose(float(log_p[0]), math.log(expected[0]), rel_tol=1e-9)
+    # the symbolic module answers without enumerating the digits, on its own
+    assert module.stats.symbolic_shapes == (2 if symbolic else 0)
