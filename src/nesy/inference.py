@@ -46,7 +46,7 @@ class Result:
 
     @property
     def probabilities(self) -> dict[str, float]:
-        return {format_term(atom): value for atom, value in self.answers.items()}
+        return {query_name(atom): value for atom, value in self.answers.items()}
 
     def __getitem__(self, atom: str) -> float:
         return self.probabilities[atom]
@@ -54,8 +54,8 @@ class Result:
     def explain(self, atom: str | Term) -> Proof:
         """The most probable proof of a query atom, as a tree of ground rules and facts."""
         key = atom if isinstance(atom, Term) else next(
-            (a for a in self.answers if format_term(a) == atom.replace(" ", "")
-             or format_term(a) == atom), None)
+            (a for a in self.answers if query_name(a) == atom.replace(" ", "")
+             or query_name(a) == atom), None)
         if key is None:
             raise InferenceError(f"no query {atom}; the queries are: "
                                  + ", ".join(self.probabilities))
@@ -66,6 +66,13 @@ class Result:
     def text(self) -> str:
         return "\n".join(f"{atom}:\t{_format_probability(p)}" for atom, p in
                          self.probabilities.items())
+
+
+def query_name(atom: Term) -> str:
+    """A query answer as ProbLog prints it: `\\+p(1)` for a negated query, not `\\+(p(1))`."""
+    if isinstance(atom, Term) and atom.functor == "\\+" and len(atom.args) == 1:
+        return "\\+" + query_name(atom.args[0])
+    return format_term(atom)
 
 
 def _format_probability(p: float) -> str:

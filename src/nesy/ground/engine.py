@@ -514,24 +514,73 @@ def program_queries(program: Program, limits: Limits = Limits()) -> GroundProgra
 
 
 def _query_items(grounder: Grounder, answer: Term):
+    """The (name, node) of each answer of one `query(Goal)`, as ProbLog names them: `\\+G`
+    negates every answer of G (or is certainly true when G has none); an answer that still
+    has variables is reported (variables named `X<n>`) when it is certainly true, else an
+    error (ProbLog's NonGroundQuery)."""
     goal = answer.args[0]
-    span = getattr(goal, "span", None)
+    span = getattr(goal, "span", None) or answer.span
+    negated = isinstance(goal, Term) and goal.functor in ("\\+", "not") and len(goal.args) == 1
+    if negated:
+        goal = goal.args[0]
     if isinstance(goal, Var) or not isinstance(goal, Term):
-        raise GroundingError(f"query({format_term(goal)}): a query must be an atom", span)
+        raise GroundingError(f"query({format_term(answer.args[0])}): a query must be an atom",
+                             span)
     results = grounder.answers(goal)
-    if _ground_fast(goal) and not results:
-        yield (goal, 0)
+    if not results:
+        if negated:
+            yield (Term("\\+", (_named(goal),)), _node_for(grounder, goal, [], negated))
+        elif _ground_fast(goal):
+            yield (goal, 0)
         return
     by_atom: dict = {}
     for atom, literals in results:
+        key = atom if _ground_fast(atom) else grounder.variant(atom, {})
+        by_atom.setdefault(key, (atom, []))[1].append(literals)
+    for atom, bodies in by_atom.values():
         if not _ground_fast(atom):
-            raise GroundingError(f"non-ground query answer {format_term(atom)}", span)
-        by_atom.setdefault(atom, []).append(literals)
-    for atom, bodies in by_atom.items():
-        yield (atom, _node_for(grounder, atom, bodies))
+            if any(bodies):
+                raise GroundingError(
+                    f"the answer {format_term(_named(atom))} of query({_short(_named(goal))}) is "
+                    "probabilistic but still has variables after grounding (ProbLog: "
+                    "NonGroundQuery)", span,
+                    hint="bind the query's variables, or make the clauses bind them")
+            atom = _named(atom)
+        name = Term("\\+", (atom,)) if negated else atom
+        yield (name, _node_for(grounder, atom, bodies, negated))
 
 
-def _node_for(grounder: Grounder, atom: Term, bodies) -> int:
+def _named(atom: Term) -> Term:
+    """A copy of `atom` whose variables are named like ProbLog's (`X<n>`): ProbLog's numbers
+    come from its engine's variable slots; numbering n+1, ... (n distinct variables) gives the
+    same names in the common cases (`p(X2)`, `p(X3,X4)`)."""
+    found: dict = {}
+
+    def walk(t):
+        if isinstance(t, Var):
+            found.setdefault(t, None)
+        elif isinstance(t, Term):
+            for a in t.args:
+                walk(a)
+
+    walk(atom)
+    mapping = {v: Var(f"X{len(found) + 1 + i}") for i, v in enumerate(found)}
+
+    def copy(t):
+        if isinstance(t, Var):
+            return mapping[t]
+        if isinstance(t, Term) and t.args:
+            return Term(t.functor, tuple(copy(a) for a in t.args), t.span)
+        return t
+
+    return copy(atom)
+
+
+def _node_for(grounder: Grounder, atom: Term, bodies, negated: bool = False) -> int:
+    if negated:
+        inner = _node_for(grounder, atom, bodies) if bodies else 0
+        body = (-inner,) if inner else ()
+        return grounder.aux_node(Term("$goal", (Term("\\+", (atom,)),)), [body])
     if len(bodies) == 1 and len(bodies[0]) == 1 and bodies[0][0] > 0:
         return bodies[0][0]
     return grounder.aux_node(Term("$goal", (atom,)), bodies)
