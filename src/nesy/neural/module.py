@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import torch
@@ -70,6 +71,7 @@ class _Shape:
     direct_roots: list | None = None  # choice nodes whose probabilities are the answers
     net_plan: list | None = None  # per network: input slots and where each output goes
     proofs: tuple | None = None  # top-k: (choice nodes, per answer a [P, L] literal index)
+    unchecked_nets: set = field(default_factory=set)  # networks whose outputs await a check
     mode: str = "plain"  # "target", "free" or "plain": see `Module._shape`
     match: bool = False  # one root: OR over answers of (answer holds AND its values match)
 
@@ -89,7 +91,7 @@ class _Shape:
         self.symbolic_answers = any(isinstance(v, LinearExpr) for a in self.answers
                                     for v in a.values)
         roots = [a.root for a in self.answers]
-        if self.semiring_is_circuit and all(
+        if self.semiring_is_circuit and roots and all(
                 isinstance(r, int) and r > 0 and r in ground.choices
                 and len(ground.groups[ground.choices[r].group]) == 1 for r in roots):
             self.direct_roots = roots
@@ -100,12 +102,21 @@ class Module(nn.Module):
 
     def __init__(self, program: Program | str, networks: dict[str, nn.Module], query: str,
                  semantics: str = "exact", *, k: int = 3, limits: Limits | None = None,
-                 symbolic_integers: bool = True):
+                 symbolic_integers: bool = True, logits: bool | Iterable[str] = False):
+        """`logits`: True, or the names of the networks that return unnormalised scores; the
+        Module applies the softmax (a categorical predicate) or the sigmoid (a single
+        probability) itself. Every other network must return probabilities."""
         super().__init__()
         import nesy
 
         self.program = nesy.parse(program) if isinstance(program, str) else program
         self.networks = nn.ModuleDict(networks)
+        self.logits = frozenset(networks) if logits is True else frozenset(logits or ())
+        unknown_logits = sorted(self.logits - set(networks))
+        if unknown_logits:
+            raise NeuralError(f"logits names {', '.join(unknown_logits)}, which no network is "
+                              f"bound to (networks: {', '.join(sorted(networks))})")
+        _check_outputs_have_domains(self.program)
         self.semiring = get_semiring(semantics, k)
         self.limits = limits or Limits()
         self.symbolic_integers = symbolic_integers
@@ -295,13 +306,26 @@ class Module(nn.Module):
                 distinct = list(dict.fromkeys(item for _, item in items))
                 slots = [_input_slot(item, tensors) for item in distinct]
                 shape.net_plan.append((net, slots, [(key, distinct.index(key[1])) for key in items]))
+            shape.unchecked_nets = {net for net, _, _ in shape.net_plan}
         outputs = {}
         for net, slots, keys in shape.net_plan:
             stacked = torch.cat([tensors[s] for s in slots], dim=0) if len(slots) > 1 \
                 else tensors[slots[0]]
             result = self.networks[net](stacked)
+            if not isinstance(result, torch.Tensor):
+                raise NeuralError(f"network '{net}' returned {type(result).__name__}, not a "
+                                  "tensor of probabilities")
+            specs = {self.program.neural[net_id] for (net_id, _), _ in keys}
+            if net in shape.unchecked_nets:  # checked once per shape
+                _check_size(net, specs, result, len(slots) * batch)
             if result.dim() == 1:
                 result = result.unsqueeze(1)
+            if net in self.logits:
+                result = torch.softmax(result, -1) if result.shape[-1] > 1 \
+                    else torch.sigmoid(result)
+            if net in shape.unchecked_nets:
+                _check_probabilities(net, specs, result)
+                shape.unchecked_nets.discard(net)
             chunks = result.reshape(len(slots), batch, -1).unbind(0)
             for key, row in keys:
                 outputs[key] = chunks[row]
@@ -540,15 +564,17 @@ class Module(nn.Module):
         return result
 
     def explain(self, inputs: dict, index: int = 0) -> str:
-        """What each network read for example `index`, and the most probable proof."""
-        from nesy.proofs import best_proof
+        """What each network read for example `index`, and the most probable proof.
 
+        Uses the Module's own (cached) shape: with symbolic integers, the proof is the one of
+        the most probable reading of the networks, never an enumeration of digit worlds.
+        """
         single = {k: ([t[index:index + 1] for t in v] if isinstance(v, (list, tuple))
                       else v[index:index + 1]) for k, v in inputs.items()}
         lines = []
         with torch.no_grad(), recursion_limit(20 * self.limits.max_depth + 1000):
-            query, tensors, _ = self._bind_inputs(single)
-            shape = self._build_shape(query, {}, symbolic=False)
+            query, _, _ = self._bind_inputs(single)
+            shape, tensors, _, _ = self._prepare(single)
             outputs = self._network_outputs(shape, tensors, 1)
             for (net_id, item), out in outputs.items():
                 spec = self.program.neural[net_id]
@@ -557,15 +583,78 @@ class Module(nn.Module):
                 lines.append(f"{spec.net}({format_term(item)}) = {format_term(domain[best])}  "
                              f"(p={float(out[0, best]):.4f})")
             like = torch.zeros(1, dtype=_dtype(shape, outputs), device=_device(outputs))
-            probs = self._choice_probabilities(shape, outputs, like, {})
-            values = self._root_values(shape, probs, like)[0]
-            best_answer = int(values.argmax())
-            answer = shape.answers[best_answer]
-            floats = {n: float(p[0]) for n, p in probs.items()}
-            atom = _substitute(query, dict(zip(_vars_in(query), answer.values, strict=False)))
-            proof = best_proof(shape.simplified, answer.root, floats, atom,
-                               float(values[best_answer]), self.semiring.name)
+            if shape.symbolic_answers:
+                proof = self._explain_symbolic(shape, query, outputs, like)
+            else:
+                proof = self._explain_answers(shape, query, outputs, like)
         return "\n".join(lines + [proof.to_text()])
+
+    def _explain_answers(self, shape: _Shape, query: Term, outputs: dict, like):
+        from nesy.proofs import best_proof
+
+        probs = self._choice_probabilities(shape, outputs, like, {})
+        values = self._root_values(shape, probs, like)[0]
+        best_answer = int(values.argmax())
+        answer = shape.answers[best_answer]
+        floats = {n: float(p[0]) for n, p in probs.items()}
+        atom = _substitute(query, dict(zip(_vars_in(query), answer.values, strict=False)))
+        return best_proof(shape.simplified, answer.root, floats, atom,
+                          float(values[best_answer]), self.semiring.name)
+
+    def _explain_symbolic(self, shape: _Shape, query: Term, outputs: dict, like):
+        """The answer of the most probable reading of the networks whose random integers
+        feed the answers, with its probability and proof: the proof of the answer's condition
+        plus the networks' readings as facts."""
+        from nesy.proofs import Proof, ProofNode, best_proof
+
+        reading = {g: int(outputs[(g[1], g[2])][0].argmax()) for g in shape.domains}
+        probs = self._choice_probabilities(shape, outputs, like, {},
+                                           [torch.ones_like(like)] * len(shape.answers))
+        floats = {n: float(p[0]) for n, p in probs.items()}
+        best = None
+        for answer in shape.answers:
+            values, facts, weight = [], [], 1.0
+            for v in answer.values:
+                if not isinstance(v, LinearExpr):
+                    values.append(v)
+                    continue
+                total = v.const
+                for coef, group in v.terms:
+                    value = shape.domains[group][reading[group]]
+                    p = float(outputs[(group[1], group[2])][0, reading[group]])
+                    total += coef * value
+                    weight *= p
+                    spec = self.program.neural[group[1]]
+                    facts.append(ProofNode(f"{p:.6g}::{spec.net}({format_term(group[2])}) = "
+                                           f"{format_term(value)}", p, "fact"))
+                values.append(total)
+            if answer.root is None:  # a match shape: the answer's own condition
+                root_weight = 1.0
+                proof_root = None
+            else:
+                condition = best_proof(shape.simplified, answer.root, floats, query, 0.0,
+                                       self.semiring.name)
+                if condition.root is None:
+                    continue
+                root_weight, proof_root = condition.root.weight, condition.root
+            if best is None or weight * root_weight > best[0]:
+                best = (weight * root_weight, tuple(values), facts, proof_root)
+        atom_values = best[1] if best else ()
+        atom = _substitute(query, dict(zip(_vars_in(query), atom_values, strict=False)))
+        if best is None:
+            return Proof(format_term(atom), 0.0, self.semiring.name, None)
+        targets = {(_TARGET, v.name): [x] for v, x in zip(_vars_in(query), atom_values,
+                                                          strict=False)}
+        probability = float(self._probability_of(shape, outputs, like, targets, query))
+        children = ([] if best[3] is None or best[3].kind == "true"
+                    else best[3].children if best[3].label == format_term(query) else [best[3]])
+        root = ProofNode(format_term(atom), best[0], "rule", children + best[2])
+        return Proof(format_term(atom), probability, self.semiring.name, root)
+
+    def _probability_of(self, shape: _Shape, outputs: dict, like, targets: dict, query: Term):
+        columns = [targets[(_TARGET, v.name)] for v in _vars_in(query)]
+        matches = self._target_matches(shape, outputs, like, columns)
+        return self._matched(shape, outputs, like, matches)[0, 0]
 
 
 @dataclass
@@ -668,6 +757,78 @@ def _input_slot(item: Term, tensors: dict) -> Term:
         raise NeuralError(f"the input {format_term(item)} of a neural predicate is not one of "
                           "the query's input tensors")
     return items[0]
+
+
+def _check_outputs_have_domains(program: Program) -> None:
+    """`nn(net, [X], Y) :: p(X, Y).` without a domain: Y would stay an unbound variable."""
+    from nesy.front.program import NEURAL
+
+    for rules in program.rules.values():
+        for rule in rules:
+            stack = [rule.body]
+            while stack:
+                goal = stack.pop()
+                if not isinstance(goal, Term):
+                    continue
+                if goal.functor == NEURAL and len(goal.args) == 4:
+                    spec = program.neural[goal.args[0]]
+                    if spec.domain is None and isinstance(goal.args[2], Var):
+                        raise NeuralError(
+                            f"the neural predicate {format_term(spec.head)} has an output "
+                            f"{goal.args[2].name} but no domain of values", spec.span,
+                            hint=f"list the values it ranges over: nn({spec.net}, [...], "
+                                 f"{goal.args[2].name}, [v1, v2, ...]); networks that return "
+                                 "tensors (DeepProbLog's tensor networks) are not supported")
+                else:
+                    stack.extend(goal.args)
+
+
+def _domain_text(spec) -> str:
+    if spec.domain is None:
+        return f"{format_term(spec.head)} (one probability)"
+    values = ", ".join(format_term(v) for v in spec.domain)
+    return f"{format_term(spec.head)} with domain [{values}] ({len(spec.domain)} values)"
+
+
+def _check_size(net: str, specs: set, result: torch.Tensor, rows: int) -> None:
+    """The output must be [rows, D] for a domain of D values ([rows] or [rows, 1] for one
+    probability)."""
+    for spec in specs:
+        width = len(spec.domain) if spec.domain is not None else 1
+        ok = (result.dim() == 2 and tuple(result.shape) == (rows, width)) or \
+            (width == 1 and result.dim() == 1 and result.shape[0] == rows)
+        if not ok:
+            raise NeuralError(
+                f"network '{net}' returned shape {list(result.shape)} for {rows} inputs; "
+                f"{_domain_text(spec)} needs [{rows}, {width}]", spec.span,
+                hint="the network must return one row of probabilities per input, one column "
+                     "per value of the domain")
+
+
+def _check_probabilities(net: str, specs: set, result: torch.Tensor) -> None:
+    """Finite values in [0, 1]; rows summing to 1 for a categorical predicate."""
+    spec = next(iter(specs))
+    hint = ("return probabilities (end the network with a softmax or a sigmoid), or build the "
+            f"Module with logits={{'{net}'}} to have them applied")
+    with torch.no_grad():
+        values = result.detach()
+        if not bool(torch.isfinite(values).all()):
+            raise NeuralError(f"network '{net}' returned NaN or infinite values for "
+                              f"{_domain_text(spec)}", spec.span, hint=hint)
+        low, high = float(values.min()), float(values.max())
+        if low < 0.0 or high > 1.0:
+            raise NeuralError(f"network '{net}' returned values in [{low:.4g}, {high:.4g}], not "
+                              f"probabilities in [0, 1], for {_domain_text(spec)}", spec.span,
+                              hint=hint)
+        if spec.domain is not None and len(spec.domain) > 1:
+            sums = values.sum(-1)
+            tolerance = 1e-3 if values.dtype in (torch.float16, torch.bfloat16) else 1e-4
+            worst = float((sums - 1.0).abs().max())
+            if worst > tolerance:
+                row = int((sums - 1.0).abs().argmax())
+                raise NeuralError(f"network '{net}' returned a row summing to "
+                                  f"{float(sums[row]):.6g}, not 1, for the categorical "
+                                  f"{_domain_text(spec)}", spec.span, hint=hint)
 
 
 class _SymbolicGrounder(Grounder):
