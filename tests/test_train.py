@@ -205,3 +205,92 @@ def test_plain_epoch() -> None:
     assert set(first) >= {"epoch_time_s", "samples_per_s"} and first["samples_per_s"] > 0
     later = [plain_epoch(net, data["x"], data["y"], batch_size=16, lr=1e-2) for _ in range(3)]
     assert later[-1]["train_loss"] < first["train_loss"]
+
+
+def _metric_epochs(out: Path) -> list[int]:
+    with open(out / "metrics.csv", newline="") as f:
+        return [int(row["epoch"]) for row in csv.DictReader(f)]
+
+
+@pytest.mark.parametrize("trial", range(6))
+def test_kill_at_random_points_keeps_metrics_and_checkpoint_in_step(tmp_path: Path, trial: int,
+                                                                    monkeypatch) -> None:
+    """Killed anywhere (mid-epoch, between or inside the checkpoint and metrics writes), the
+    metrics never list an epoch the checkpoint lacks, and a resume trains each epoch once."""
+    import random
+
+    import nesy.train.loop as loop
+
+    rng = random.Random(trial)
+    data = make_data()
+    reference = make_model()
+    fit(reference, loss_fn, data, config(tmp_path / "ref"))
+    out = tmp_path / "run"
+    events = {"n": 0}
+    kill_at = rng.randint(1, 4 * 15)
+
+    def tick() -> None:
+        events["n"] += 1
+        if events["n"] == kill_at:
+            raise Killed
+
+    def dying(fn):
+        def wrapped(*args, **kwargs):
+            tick()
+            result = fn(*args, **kwargs)
+            tick()
+            return result
+        return wrapped
+
+    for name in ("save_checkpoint", "write_metrics", "plot_learning_curve"):
+        monkeypatch.setattr(loop, name, dying(getattr(loop, name)))
+
+    def dying_loss(model, batch):
+        tick()
+        return loss_fn(model, batch)
+
+    try:
+        fit(make_model(), dying_loss, data, config(out))
+    except Killed:
+        pass
+    monkeypatch.undo()
+    trained = []
+    if (out / "checkpoint.pt").exists():
+        done = load_checkpoint(out / "checkpoint.pt")["epoch"]
+        if (out / "metrics.csv").exists():
+            assert _metric_epochs(out) in (list(range(1, done + 1)), list(range(1, done)))
+    else:
+        done = 0
+        assert not (out / "metrics.csv").exists()
+
+    def counting_loss(model, batch):
+        trained.append(1)
+        return loss_fn(model, batch)
+
+    result = fit(make_model(seed=7), counting_loss, data, config(out, resume=True))
+    assert result.start_epoch == done + 1
+    assert len(trained) == (4 - done) * 12  # 12 batches per epoch, each epoch trained once
+    state = load_checkpoint(out / "checkpoint.pt")
+    assert _metric_epochs(out) == [row["epoch"] for row in state["history"]] == [1, 2, 3, 4]
+
+
+def test_resume_refuses_a_changed_task(tmp_path: Path) -> None:
+    data = make_data()
+    task = {"task": "digit-addition", "n_digits": 1, "semantics": "exact"}
+    fit(make_model(), loss_fn, data, config(tmp_path, epochs=1, task=task))
+    changed = {**task, "n_digits": 2, "semantics": "mpe"}
+    with pytest.raises(TrainingError, match="n_digits: saved 1, now 2") as info:
+        fit(make_model(), loss_fn, data, config(tmp_path, epochs=2, task=changed, resume=True))
+    assert "semantics" in info.value.render()
+
+
+def test_a_checkpoint_with_foreign_objects_is_refused_in_nesy_words(tmp_path: Path) -> None:
+    path = tmp_path / "checkpoint.pt"
+    torch.save({"format": 1, "payload": Killed()}, path)
+    with pytest.raises(TrainingError) as info:
+        load_checkpoint(path)
+    text = info.value.render()
+    assert "never unpickles" in text and "weights_only" not in text
+    path.write_bytes(b"not a checkpoint")
+    with pytest.raises(TrainingError, match="damaged or not a checkpoint"):
+        load_checkpoint(path)

@@ -42,7 +42,17 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     except FileNotFoundError as exc:
         raise TrainingError(f"no checkpoint at {path}") from exc
     except Exception as exc:  # torch raises several types for corrupt or foreign files
-        raise TrainingError(f"cannot load checkpoint {path}: {exc}") from exc
+        # never pass on torch's advice to turn weights_only off: that would run the file's code
+        text = str(exc)
+        if "global" in text.lower() and ("allowed" in text or "Unsupported global" in text):
+            reason = ("it holds Python objects other than tensors and primitives, which nesy "
+                      "never unpickles (loading them could run code from the file)")
+        else:
+            reason = f"it is damaged or not a checkpoint ({type(exc).__name__})"
+        raise TrainingError(f"refusing checkpoint {path}: {reason}",
+                            hint="resume only from a checkpoint.pt written by nesy train, or "
+                                 "start afresh without --resume in another output "
+                                 "directory") from None
     if not isinstance(state, dict) or state.get("format") != FORMAT_VERSION:
         raise TrainingError(f"{path} is not a nesy training checkpoint (format {FORMAT_VERSION})")
     return state

@@ -101,6 +101,15 @@ def evaluate(module, net, split, batch_size: int = 500) -> dict:
     return {"accuracy": correct / n, "digit_accuracy": digit_correct / (2 * n * split.n_digits)}
 
 
+def task_record(options: AdditionOptions) -> dict:
+    """What a resumed run must share with the checkpoint: the task, its data and semantics
+    (epochs may grow; threads do not change the numbers)."""
+    record = {k: v for k, v in asdict(options).items()
+              if k not in ("epochs", "threads", "batch_size", "lr", "seed")}
+    record["task"] = "digit-addition"
+    return record
+
+
 def train(options: AdditionOptions, output_dir: str, resume: bool = False, progress: bool = True,
           monitors=()):
     """Train with checkpoints in `output_dir`; returns (module, net, data, history)."""
@@ -108,7 +117,8 @@ def train(options: AdditionOptions, output_dir: str, resume: bool = False, progr
     module, net, data = build(options)
     config = TrainConfig(output_dir=output_dir, epochs=options.epochs,
                          batch_size=options.batch_size, lr=options.lr, seed=options.seed,
-                         resume=resume, progress=progress, monitors=tuple(monitors))
+                         resume=resume, progress=progress, monitors=tuple(monitors),
+                         task=task_record(options))
     result = fit(module, loss_fn, training_data(data.train), config,
                  evaluate=lambda m: evaluate(m, net, data.test))
     return module, net, data, list(result.history)

@@ -54,6 +54,9 @@ class TrainConfig:
     resume: bool = False
     progress: bool = True
     monitors: tuple[Monitor, ...] = ()
+    #: what is trained, as primitives (program, data options, semantics, ...): a resumed run
+    #: must train the same task
+    task: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "monitors", tuple(self.monitors))
@@ -84,6 +87,7 @@ class TrainConfig:
             "lr": float(self.lr),
             "seed": self.seed,
             "optimizer": self.optimizer,
+            "task": dict(self.task) if self.task is not None else None,
         }
 
 
@@ -157,6 +161,9 @@ def _check_resumable(
         for k, v in config.to_dict().items()
         if k in RESUME_KEYS and saved.get(k) != v
     ]
+    saved_task, task = saved.get("task") or {}, config.task or {}
+    diffs += [f"{k}: saved {saved_task.get(k)!r}, now {task.get(k)!r}"
+              for k in sorted(set(saved_task) | set(task)) if saved_task.get(k) != task.get(k)]
     if diffs:
         raise TrainingError(
             f"cannot resume from {path}: the configuration changed ({'; '.join(diffs)})",
@@ -242,6 +249,8 @@ def fit(
         set_rng_state(state["rng"])
         history = [dict(row) for row in state["history"]]
         start_epoch = int(state["epoch"]) + 1
+        # a run killed after its checkpoint but before its metrics: the checkpoint is the truth
+        write_metrics(output_dir, history)
 
     for epoch in range(start_epoch, config.epochs + 1):
         model.train()
@@ -260,8 +269,8 @@ def fit(
                 metrics.update(_metric_values(evaluate(model)))
             model.train()
         history.append(metrics)
-        write_metrics(output_dir, history)
-        plot_learning_curve(output_dir / LEARNING_CURVE, history)
+        # the checkpoint first: metrics never list an epoch the checkpoint lacks, so a
+        # killed run never trains an epoch twice
         save_checkpoint(
             checkpoint_path,
             {
@@ -276,6 +285,8 @@ def fit(
                 "rng": get_rng_state(),
             },
         )
+        write_metrics(output_dir, history)
+        plot_learning_curve(output_dir / LEARNING_CURVE, history)
         notify(config.monitors, metrics)
     return FitResult(history=tuple(history), start_epoch=start_epoch, output_dir=output_dir)
 
