@@ -7,6 +7,8 @@ from nesy.front.check_directives import check_directive
 from nesy.front.desugar_negative_heads import desugar_negative_heads
 from nesy.front.desugar_neural import desugar_neural_clause
 from nesy.front.desugar_probabilistic import desugar_prob_clause
+from nesy.front.fail_unknown import fail_unknown
+from nesy.front.load_consulted import load_consulted
 from nesy.front.program import NeuralSpec, Program, Rule
 from nesy.ground.builtins import BUILTINS, CONTROL
 from nesy.syntax.ast import Clause, Directive, NeuralClause, ProbClause, ProgramAST
@@ -26,7 +28,8 @@ def ast2program(ast: ProgramAST) -> Program:
     """Desugar every item, collecting all the errors found before raising them."""
     program = Program(ast.source)
     errors: list[NesyError] = []
-    for clause_id, item in enumerate(desugar_negative_heads(ast.items)):
+    items = desugar_negative_heads(load_consulted(ast, errors))
+    for clause_id, item in enumerate(items):
         if isinstance(item, Directive):
             check_directive(item, program, errors)
         elif isinstance(item, Clause):
@@ -38,5 +41,7 @@ def ast2program(ast: ProgramAST) -> Program:
         elif isinstance(item, NeuralClause):
             if _check_head(item.head, item.span, errors):
                 desugar_neural_clause(item, clause_id, program, errors)
+    if program.unknown == "fail":
+        fail_unknown(program, BUILTINS.keys() | {(name, 0) for name in ("true", "fail", "false")})
     raise_all(errors)
     return program

@@ -19,6 +19,14 @@ def check_directive(item: Directive, program: Program, errors: list[NesyError]) 
         goal = goal.args[1]
     goals.append(goal)
     for goal in goals:
+        if isinstance(goal, Term) and goal.functor == "unknown" and len(goal.args) == 1:
+            mode = goal.args[0]
+            if mode in (Term("fail"), Term("error")):
+                program.unknown = mode.functor
+                continue
+            errors.append(CheckError(f"unknown({format_term(mode)}): the mode is fail or error",
+                                     item.span))
+            continue
         if isinstance(goal, Term) and goal.functor == "use_module" and len(goal.args) in (1, 2):
             module = goal.args[0]
             if isinstance(module, Term) and module.functor == "library" and len(module.args) == 1:

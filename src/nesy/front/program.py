@@ -57,6 +57,7 @@ class Program:
     neural: dict[int, NeuralSpec] = field(default_factory=dict)
     params: dict[tuple[int, int], ParamSpec] = field(default_factory=dict)
     libraries: set[str] = field(default_factory=set)
+    unknown: str = "error"  # `:- unknown(fail).` makes it "fail": unknown predicates fail
 
     def add_rule(self, rule: Rule) -> None:
         self.rules.setdefault(rule.head.signature, []).append(rule)
