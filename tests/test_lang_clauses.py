@@ -76,3 +76,19 @@ def test_negative_heads_match_problog(text, expected):
 def test_negative_head_without_positive_clauses_is_unknown_as_in_problog():
     with pytest.raises(NesyError, match="a_p/0"):
         nesy.query("0.5::\\+a. query(a).")
+
+
+def test_own_library_predicate_replaces_the_builtin():
+    # problog 2.3.0: q(a) 0.5, q(b) 0.6 (the program's member/2 never yields c)
+    text = ("member(X, [X|_]) :- X \\= c.\nmember(X, [_|T]) :- member(X, T).\n"
+            "0.5::p(a). 0.6::p(b). 0.7::p(c).\nq(X) :- member(X, [a,b,c]), p(X).\n"
+            "query(q(X)). query(member(a, [a])).")
+    got = nesy.query(text).probabilities
+    assert got == pytest.approx({"q(a)": 0.5, "q(b)": 0.6, "member(a,[a])": 1.0})
+
+
+@pytest.mark.parametrize("text", ["between(L, H, L).", "X = X :- fail.", "length(L, 7)."])
+def test_problog_python_builtins_cannot_be_redefined(text):
+    # problog 2.3.0: AccessError: Can not overwrite built-in ...
+    with pytest.raises(NesyError, match="cannot redefine the built-in"):
+        nesy.parse(text)

@@ -10,6 +10,7 @@ from nesy.front.desugar_probabilistic import desugar_prob_clause
 from nesy.front.fail_unknown import fail_unknown
 from nesy.front.load_consulted import load_consulted
 from nesy.front.program import NeuralSpec, Program, Rule
+from nesy.front.rename_library_overrides import overridable, rename_library_overrides
 from nesy.ground.builtins import BUILTINS, CONTROL
 from nesy.syntax.ast import Clause, Directive, NeuralClause, ProbClause, ProgramAST
 
@@ -17,6 +18,8 @@ __all__ = ["Program", "Rule", "NeuralSpec", "ast2program"]
 
 
 def _check_head(head, span, errors: list[NesyError]) -> bool:
+    if overridable(head.signature, BUILTINS):
+        return True  # the program's own member/2, ...: renamed below
     if head.signature in BUILTINS or head.functor in CONTROL or head.functor.startswith("$"):
         errors.append(CheckError(
             f"cannot redefine the built-in predicate {head.functor}/{head.arity}", span))
@@ -41,6 +44,7 @@ def ast2program(ast: ProgramAST) -> Program:
         elif isinstance(item, NeuralClause):
             if _check_head(item.head, item.span, errors):
                 desugar_neural_clause(item, clause_id, program, errors)
+    rename_library_overrides(program, BUILTINS)
     if program.unknown == "fail":
         fail_unknown(program, BUILTINS.keys() | {(name, 0) for name in ("true", "fail", "false")})
     raise_all(errors)

@@ -10,16 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Container
 
-from nesy.front.program import Program
+from nesy.front.program import GOAL_ARGS, Program
 from nesy.terms import Term
 
-# Goal positions inside control constructs and meta-predicates: signature -> argument indexes.
-GOAL_ARGS = {
-    (",", 2): (0, 1), (";", 2): (0, 1), ("->", 2): (0, 1), ("*->", 2): (0, 1),
-    ("\\+", 1): (0,), ("not", 1): (0,), ("call", 1): (0,), ("once", 1): (0,),
-    ("findall", 3): (1,), ("findall", 4): (1,), ("forall", 2): (0, 1),
-    ("aggregate_all", 3): (1,), ("aggregate_all", 4): (2,),
-}
 ROOTS = {("query", 1): (0,), ("evidence", 1): (0,), ("evidence", 2): (0,)}
 
 

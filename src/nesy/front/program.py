@@ -15,6 +15,16 @@ from nesy.terms import Term, TermLike
 
 CHOICE = "$choice"
 NEURAL = "$neural"
+# A program's own definition of a library predicate (member/2, ...) is renamed "$user:member".
+USER = "$user:"
+
+# Goal positions inside control constructs and meta-predicates: signature -> argument indexes.
+GOAL_ARGS = {
+    (",", 2): (0, 1), (";", 2): (0, 1), ("->", 2): (0, 1), ("*->", 2): (0, 1),
+    ("\\+", 1): (0,), ("not", 1): (0,), ("call", 1): (0,), ("once", 1): (0,),
+    ("findall", 3): (1,), ("findall", 4): (1,), ("forall", 2): (0, 1),
+    ("aggregate_all", 3): (1,), ("aggregate_all", 4): (2,),
+}
 
 
 @dataclass

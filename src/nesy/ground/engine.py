@@ -518,6 +518,8 @@ def _query_items(grounder: Grounder, answer: Term):
     negates every answer of G (or is certainly true when G has none); an answer that still
     has variables is reported (variables named `X<n>`) when it is certainly true, else an
     error (ProbLog's NonGroundQuery)."""
+    from nesy.front.rename_library_overrides import original_name  # (a renamed member/2)
+
     goal = answer.args[0]
     span = getattr(goal, "span", None) or answer.span
     negated = isinstance(goal, Term) and goal.functor in ("\\+", "not") and len(goal.args) == 1
@@ -529,7 +531,8 @@ def _query_items(grounder: Grounder, answer: Term):
     results = grounder.answers(goal)
     if not results:
         if negated:
-            yield (Term("\\+", (_named(goal),)), _node_for(grounder, goal, [], negated))
+            name = Term("\\+", (original_name(_named(goal)),))
+            yield (name, _node_for(grounder, goal, [], negated))
         elif _ground_fast(goal):
             yield (goal, 0)
         return
@@ -546,8 +549,9 @@ def _query_items(grounder: Grounder, answer: Term):
                     "NonGroundQuery)", span,
                     hint="bind the query's variables, or make the clauses bind them")
             atom = _named(atom)
-        name = Term("\\+", (atom,)) if negated else atom
-        yield (name, _node_for(grounder, atom, bodies, negated))
+        node = _node_for(grounder, atom, bodies, negated)
+        name = original_name(atom)
+        yield (Term("\\+", (name,)) if negated else name, node)
 
 
 def _named(atom: Term) -> Term:
