@@ -69,9 +69,14 @@ class Result:
 
 
 def query_name(atom: Term) -> str:
-    """A query answer as ProbLog prints it: `\\+p(1)` for a negated query, not `\\+(p(1))`."""
+    """A query answer as ProbLog prints it: `\\+p(1)` for a negated query, not `\\+(p(1))`;
+    `s1:a` for a scoped one, not `:(s1,a)`."""
     if isinstance(atom, Term) and atom.functor == "\\+" and len(atom.args) == 1:
         return "\\+" + query_name(atom.args[0])
+    if isinstance(atom, Term) and atom.functor == ":" and len(atom.args) == 2:  # scope:goal
+        scope, goal = atom.args
+        right = query_name(goal) if isinstance(goal, Term) and goal.functor == ":" else None
+        return f"{format_term(scope, 599)}:{right or format_term(goal, 600)}"
     return format_term(atom)
 
 

@@ -8,6 +8,7 @@ from nesy.front.desugar_negative_heads import desugar_negative_heads
 from nesy.front.desugar_neural import desugar_neural_clause
 from nesy.front.desugar_probabilistic import desugar_prob_clause
 from nesy.front.fail_unknown import fail_unknown
+from nesy.front.library_scope import add_scope_library
 from nesy.front.load_consulted import load_consulted
 from nesy.front.program import NeuralSpec, Program, Rule
 from nesy.front.rename_library_overrides import overridable, rename_library_overrides
@@ -44,6 +45,8 @@ def ast2program(ast: ProgramAST) -> Program:
         elif isinstance(item, NeuralClause):
             if _check_head(item.head, item.span, errors):
                 desugar_neural_clause(item, clause_id, program, errors)
+    if "scope" in program.libraries:
+        add_scope_library(program, BUILTINS)
     rename_library_overrides(program, BUILTINS)
     if program.unknown == "fail":
         fail_unknown(program, BUILTINS.keys() | {(name, 0) for name in ("true", "fail", "false")})
