@@ -9,47 +9,77 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from nesy.errors import NesyError, Source
-from nesy.front import Program, ast2program
-from nesy.inference import Result, run_query
-from nesy.limits import Limits
-from nesy.semiring import REGISTRY as SEMANTICS
+from nesy.limits import Deadline, Limits, call_deep
+
+if TYPE_CHECKING:
+    from nesy.front import Program
+    from nesy.inference import Result
 
 __version__ = "0.1.0"
 
 
 def parse(text: str, name: str = "<string>") -> Program:
     """Parse and check a program: the AST desugared to the Program IR."""
+    from nesy.front import ast2program
     from nesy.syntax.parser import parse as parse_ast
 
-    return ast2program(parse_ast(text, name))
+    return call_deep(lambda: ast2program(parse_ast(text, name)))
+
+
+def read_program(path: str | Path) -> str:
+    """A program file's text (UTF-8), or a NesyError saying plainly why it cannot be read."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise NesyError(f"cannot read {path}: not UTF-8 text (byte {exc.start} is "
+                        f"0x{exc.object[exc.start]:02x})") from None
+    except IsADirectoryError:
+        raise NesyError(f"cannot read {path}: it is a directory") from None
+    except FileNotFoundError:
+        raise NesyError(f"cannot read {path}: no such file") from None
+    except PermissionError:
+        raise NesyError(f"cannot read {path}: permission denied") from None
+    except (OSError, ValueError) as exc:
+        raise NesyError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def load(path: str | Path) -> Program:
     """Parse a program file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NesyError(f"cannot read {path}: {exc}") from None
-    return parse(text, str(path))
+    return parse(read_program(path), str(path))
 
 
 def query(program: Program | str, semantics: str = "exact", *, k: int = 3,
           limits: Limits | None = None) -> Result:
     """Answer the program's `query/1` atoms under `semantics` (see `nesy.SEMANTICS`)."""
+    from nesy.inference import run_query
+
+    limits = Deadline(limits or Limits()).started()
     if isinstance(program, str):
-        program = parse(program)
-    return run_query(program, semantics, k, limits or Limits())
+        program = call_deep(parse, program, limits=limits)
+    return call_deep(run_query, program, semantics, k, limits, limits=limits)
 
 
 def __getattr__(name: str):
-    if name == "Module":  # torch-heavy: imported on first use
+    # imported on first use, so `nesy query` on a plain program never loads torch
+    if name == "Module":
         from nesy.neural.module import Module
 
         return Module
+    if name == "SEMANTICS":
+        from nesy.semiring import REGISTRY
+
+        return REGISTRY
+    if name in ("Program", "Result"):
+        from nesy.front import Program
+        from nesy.inference import Result
+
+        return {"Program": Program, "Result": Result}[name]
     raise AttributeError(name)
 
 
 __all__ = ["Limits", "Module", "NesyError", "Program", "Result", "SEMANTICS", "Source", "load",
-           "parse", "query"]
+           "parse", "query", "read_program"]

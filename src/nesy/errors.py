@@ -113,11 +113,13 @@ class LimitError(NesyError):
     stage = "limit exceeded"
 
     def __init__(self, what: str, limit_name: str, value: object, span: Span | None = None):
+        self.limit_name = limit_name
+        self.flag = "--" + limit_name.replace("_", "-")
         super().__init__(
             f"{what} (limit {limit_name}={value})",
             span,
-            hint=f"raise it with Limits({limit_name}=...) in Python or --{limit_name.replace('_', '-')} "
-            "on the command line",
+            hint=f"raise it with Limits({limit_name}=...) in Python or {self.flag} on the "
+            "command line",
         )
 
 

@@ -27,7 +27,7 @@ from nesy.front.program import Program
 from nesy.ground.engine import program_queries
 from nesy.ground.ground_program import Constraint, GroundProgram, NeuralRef, ParamRef
 from nesy.ground.simplify import Simplified, simplify
-from nesy.limits import Limits
+from nesy.limits import Deadline, Limits
 from nesy.proofs import Proof, best_proof
 from nesy.semiring import Semiring, TopKProofs, get_semiring
 from nesy.terms import Term, format_term
@@ -105,6 +105,7 @@ def fixed_probabilities(ground: GroundProgram, program: Program) -> dict[int, fl
 
 def run_query(program: Program, semantics: str | Semiring = "exact", k: int = 3,
               limits: Limits = Limits()) -> Result:
+    limits = Deadline(limits).started()  # one timeout shared by every stage below
     semiring = get_semiring(semantics, k)
     ground = program_queries(program, limits)
     simplified = simplify(ground)

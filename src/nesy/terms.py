@@ -163,10 +163,34 @@ _WORD_OPERATORS = {"is", "mod", "rem", "xor", "div"}
 
 
 def format_atom(name: str) -> str:
-    if _PLAIN_ATOM.match(name) or _SYMBOL_ATOM.match(name) or name in ("[]", "!", ";", "{}"):
+    """An atom as ProbLog writes it: bare when it reads back as itself, else quoted with every
+    quote, backslash and control character escaped (so an atom can never print as two lines)."""
+    if (_PLAIN_ATOM.fullmatch(name) or _SYMBOL_ATOM.fullmatch(name)
+            or name in ("[]", "!", ";", "{}")):
         return name
-    escaped = name.replace("\\", "\\\\").replace("'", "\\'")
-    return f"'{escaped}'"
+    return "'" + name.translate(_ESCAPES) + "'"
+
+
+_ESCAPES = {**{c: f"\\x{c:x}\\" for c in [*range(32), 127]},
+            ord("\\"): "\\\\", ord("'"): "\\'", ord("\n"): "\\n", ord("\t"): "\\t",
+            ord("\r"): "\\r", 7: "\\a", 8: "\\b", 11: "\\v", 12: "\\f",
+            0x2028: "\\x2028\\", 0x2029: "\\x2029\\", 0x85: "\\x85\\"}
+
+_STRING_ESCAPES = {**_ESCAPES, ord("'"): "'", ord('"'): '\\"'}
+
+
+def _format_int(n: int) -> str:
+    """An integer in decimal, however long (past Python's 4,300-digit str() limit)."""
+    try:
+        return repr(n)
+    except ValueError:
+        sign, n = ("-", -n) if n < 0 else ("", n)
+        chunks = []
+        while n:
+            n, low = divmod(n, 10**4000)
+            chunks.append(low)
+        parts = [repr(chunks[-1])] + [repr(c).rjust(4000, "0") for c in reversed(chunks[:-1])]
+        return sign + "".join(parts)
 
 
 def format_term(term: TermLike, limit: int = 1200) -> str:
@@ -175,7 +199,11 @@ def format_term(term: TermLike, limit: int = 1200) -> str:
         return "true" if term else "false"
     if isinstance(term, float):
         return str(round(term, 15))
-    if isinstance(term, (int, Var, Str)):
+    if isinstance(term, int):
+        return _format_int(term)
+    if isinstance(term, Str):
+        return '"' + term.value.translate(_STRING_ESCAPES) + '"'
+    if isinstance(term, Var):
         return repr(term)
     if not isinstance(term, Term):
         return str(term)
@@ -206,9 +234,12 @@ def format_term(term: TermLike, limit: int = 1200) -> str:
 
 @contextlib.contextmanager
 def recursion_limit(limit: int):
-    """Raise Python's recursion limit for deep terms (a list of 1,000 items nests 1,000 deep)."""
+    """Raise Python's recursion limit for deep terms (a list of 1,000 items nests 1,000 deep),
+    never past what the current thread's stack holds (see `nesy.limits.call_deep`)."""
+    from nesy.limits import safe_recursion_limit
+
     old = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old, limit))
+    sys.setrecursionlimit(max(old, safe_recursion_limit(limit)))
     try:
         yield
     finally:

@@ -16,16 +16,14 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from pathlib import Path
-
     import nesy
     from nesy.ground.engine import program_queries
     from nesy.syntax.parser import parse as parse_ast
 
     if args.stage == "ast":
-        ast = parse_ast(Path(args.file).read_text(encoding="utf-8"), args.file)
+        ast = parse_ast(nesy.read_program(args.file), args.file)
         for item in ast.items:
-            print(item)
+            print(ast_line(item))
         return 0
     program = nesy.load(args.file)
     if args.stage == "program":
@@ -38,3 +36,22 @@ def run(args) -> int:
     result = nesy.query(program, "exact", limits=limits_from(args))
     print(result.circuit.pretty())
     return 0
+
+
+def ast_line(item) -> str:
+    """One AST item on one line: its location, its kind and its fields, each written once
+    (a dataclass repr would repeat the whole source text in every span)."""
+    from nesy.terms import format_term
+
+    def text(value) -> str:
+        if value is None:
+            return "-"
+        if isinstance(value, list):
+            return "[" + ", ".join(text(v) for v in value) + "]"
+        if isinstance(value, tuple):
+            return "::".join(text(v) for v in value)
+        return format_term(value) if not isinstance(value, str) else value
+
+    fields = ", ".join(f"{name}={text(value)}" for name, value in vars(item).items()
+                       if name != "span")
+    return f"{item.span.location()}: {type(item).__name__}({fields})"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from nesy.compile.ground2circuit import _components, _self_loop
 from nesy.errors import LimitError
 from nesy.ground.simplify import FALSE, TRUE, Simplified
-from nesy.limits import Limits
+from nesy.limits import Deadline, Limits
 
 
 class DirectEvaluator:
@@ -26,6 +26,7 @@ class DirectEvaluator:
         self.limits = limits
         self.values: dict[int, object] = {}
         self.choices = simplified.ground.choices
+        self.budget = Deadline(limits)
 
     def literal(self, lit):
         if lit == TRUE:
@@ -44,6 +45,7 @@ class DirectEvaluator:
         return self.values[node]
 
     def _node_value(self, node: int):
+        self.budget.check("evaluation")
         ops = self.ops
         total = ops.zero()
         for body in self.simplified.bodies[node]:

@@ -11,7 +11,6 @@ constraint, with a smoothed circuit.
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -21,7 +20,7 @@ from pysdd.sdd import SddManager, Vtree
 from nesy.circuit.circuit import AND, OR, Circuit
 from nesy.errors import InferenceError, LimitError
 from nesy.ground.simplify import FALSE, TRUE, Simplified
-from nesy.limits import Limits
+from nesy.limits import Deadline, Limits
 
 CHAIN = "chain"
 EXACTLY_ONE = "exactly_one"
@@ -72,7 +71,7 @@ class SddBuilder:
         self.simplified = simplified
         self.ground = simplified.ground
         self.limits = limits
-        self.deadline = time.monotonic() + limits.timeout_s
+        self.budget = Deadline(limits)
         self.layout = VarLayout(encoding)
         group_members: dict[tuple, list[int]] = {}
         for node in choice_nodes:
@@ -112,9 +111,7 @@ class SddBuilder:
         if self.manager.live_size() > self.limits.max_circuit_nodes:
             raise LimitError("the compiled circuit grew too large", "max_circuit_nodes",
                              self.limits.max_circuit_nodes)
-        if time.monotonic() > self.deadline:
-            raise LimitError("knowledge compilation took too long", "timeout_s",
-                             self.limits.timeout_s)
+        self.budget.check("knowledge compilation")
         return sdd
 
     def _true(self):
@@ -244,6 +241,10 @@ class SddBuilder:
             stack = [(sdd, False)]
             while stack:
                 item, expanded = stack.pop()
+                if item.id in memo:
+                    continue
+                if len(memo) & 1023 == 0:
+                    self.budget.check("exporting the compiled circuit")
                 if item.id in memo:
                     continue
                 if item.is_true():

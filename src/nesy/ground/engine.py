@@ -17,7 +17,6 @@ from nesy.errors import CheckError, EvaluationError, GroundingError, LimitError
 from nesy.front.program import CHOICE, NEURAL, Program
 from nesy.ground.arith import LinearExpr, NotLinear, evaluate
 from nesy.ground.call_patterns import pattern_sensitive
-from nesy.ground.library import with_library
 from nesy.ground.ground_program import Choice, GroundProgram, NeuralRef, ParamRef
 from nesy.limits import Deadline, Limits, safe_recursion_limit
 from nesy.terms import Str, Term, Var, format_term
@@ -66,8 +65,7 @@ class Grounder:
         self.deadline = time.monotonic() + limits.timeout_s
         self.budget = Deadline(limits)  # time and memory, checked every 256 steps
         self.symbolic_groups: set = set()
-        self.rules = with_library(program.rules)
-        self.sensitive = pattern_sensitive(self.rules)
+        self.sensitive = pattern_sensitive(program)
 
     # ----------------------------------------------------------------- terms and bindings
     def bind(self, var: Var, value) -> None:
@@ -252,7 +250,7 @@ class Grounder:
 
     def _call(self, goal: Term, depth: int) -> Iterator[tuple]:
         signature = goal.signature
-        if signature not in self.rules:
+        if signature not in self.program.rules:
             raise GroundingError(f"unknown predicate {goal.functor}/{len(goal.args)}", goal.span,
                                  hint=_suggest(goal, self.program))
         self._tick()
@@ -324,7 +322,7 @@ class Grounder:
 
     def _evaluate_once(self, table: _Table, depth: int) -> None:
         pattern = table.pattern
-        for rule in self.rules[pattern.signature]:
+        for rule in self.program.rules[pattern.signature]:
             mapping: dict = {}
             head = self.rename(rule.head, mapping)
             mark = len(self.trail)
@@ -389,63 +387,6 @@ class Grounder:
             yield (-bodies[0][0],)
             return
         yield (-self.aux_node(Term("$not", (self.variant(resolved, {}),)), bodies),)
-
-    def solutions(self, goal, template, depth: int, span, what: str) -> list[tuple]:
-        """All (template value, literals) of `goal`, one per derivation, for an aggregate
-        (findall/3, all/3) that reads them all: the goal must not depend on its caller."""
-        outer_hit, self.min_hit = self.min_hit, 1 << 30
-        stack_depth = len(self.stack)
-        mark = len(self.trail)
-        found = []
-        try:
-            for literals in self.solve(goal, depth + 1):
-                found.append((self.resolve(template), literals))
-        finally:
-            self.undo(mark)
-            inner_hit, self.min_hit = self.min_hit, min(outer_hit, self.min_hit)
-        if inner_hit < stack_depth:
-            raise CheckError(f"{what} over {_short(self.resolve(goal))} is part of a cycle: its "
-                             "goal depends on the clause that collects it", span)
-        return found
-
-    def proofs(self, literals: tuple, span) -> list[tuple]:
-        """The proofs of a conjunction of literals, each a set of choices and negations: an atom
-        is expanded into the derivations of its bodies (ProbLog's findall counts each)."""
-        limit = self.limits.max_distribution_size
-        expanded: list[tuple] = [()]
-        for literal in literals:
-            options = self._literal_proofs(literal, frozenset(), span)
-            expanded = [p + q for p in expanded for q in options]
-            if len(expanded) > limit:
-                raise LimitError("a goal under findall/3 has too many proofs",
-                                 "max_distribution_size", limit, span)
-        return [tuple(sorted(set(p), key=abs)) for p in expanded]
-
-    def _literal_proofs(self, literal: int, path: frozenset, span) -> list[tuple]:
-        bodies = self.ground.bodies.get(literal) if literal > 0 else None
-        if not bodies or literal in self.ground.choices:
-            return [(literal,)]
-        if literal in path:
-            return []  # a proof through a cycle is not a proof
-        inner = path | {literal}
-        found = []
-        for body in bodies:
-            partial: list[tuple] = [()]
-            for item in body:
-                options = self._literal_proofs(item, inner, span)
-                partial = [p + q for p in partial for q in options]
-                if len(partial) > self.limits.max_distribution_size:
-                    raise LimitError("a goal under findall/3 has too many proofs",
-                                     "max_distribution_size",
-                                     self.limits.max_distribution_size, span)
-            found.extend(partial)
-        return found
-
-    def proof_literal(self, proof: tuple) -> int:
-        """One literal true exactly when every literal of `proof` is."""
-        if len(proof) == 1:
-            return proof[0]
-        return self.aux_node(Term("$and", proof), [proof])
 
     def _choice(self, args, span) -> Iterator[tuple]:
         clause_id, index, variables, prob, head = args

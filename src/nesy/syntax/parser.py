@@ -94,6 +94,9 @@ def _machine() -> tuple[Lark, _Builder]:
             start="program",
             transformer=builder,
             maybe_placeholders=False,
+            # the grammar analysis, cached in the temp directory under a hash of the grammar
+            # and these options: ~0.05 s to load instead of ~0.4 s to build (cold start)
+            cache=True,
         )
         machine = _local.machine = (lark, builder)
     return machine
