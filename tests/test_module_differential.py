@@ -154,3 +154,27 @@ def test_noisy_addition_keeps_the_noisy_branch(symbolic):
     assert math.isclose(float(log_p[0]), math.log(expected[0]), rel_tol=1e-9)
     # the symbolic module answers without enumerating the digits, on its own
     assert module.stats.symbolic_shapes == (2 if symbolic else 0)
+
+
+def test_answers_holding_several_integers_are_answered_without_a_switch():
+    """Two outputs from networks, several rules: the Module picks an exact way by itself."""
+    source = f"""
+nn(net, [X], Y, {DOMAIN}) :: d(X, Y).
+t(0.4)::swap.
+0.5::u(0, 1); 0.5::u(2, 2).
+pair(X, Y, A, B) :- \\+ swap, d(X, A), d(Y, N), B is N + 1.
+pair(X, Y, A, B) :- swap, u(A, B).
+"""
+    table = torch.tensor([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]], dtype=torch.float64)
+    inputs = {"X": torch.tensor([[0.0]]), "Y": torch.tensor([[1.0]])}
+    program = nesy.parse(source)
+    fast = nesy.Module(program, {"net": Fixed(table)}, "pair(X, Y, A, B)")
+    plain = nesy.Module(program, {"net": Fixed(table)}, "pair(X, Y, A, B)",
+                        symbolic_integers=False)
+    with torch.no_grad():
+        got, want = _as_dict(fast(inputs), 0), _as_dict(plain(inputs), 0)
+        _close(got, want, "pair")
+        assert fast.stats.symbolic_shapes == 1
+        assert got[(2, 2)] == pytest.approx(0.6 * 0.5 * 0.1 + 0.4 * 0.5)
+        p = fast.probability(inputs, {"A": torch.tensor([2]), "B": torch.tensor([2])})
+        assert float(p[0]) == pytest.approx(got[(2, 2)])

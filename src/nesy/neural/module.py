@@ -90,7 +90,8 @@ class _Shape:
         # several answers whose values are random integers; answers hold their values
         self.symbolic_answers = any(isinstance(v, LinearExpr) for a in self.answers
                                     for v in a.values)
-        roots = [a.root for a in self.answers]
+        roots = [self.simplified.queries[-1][1]] if self.match else \
+            [a.root for a in self.answers]
         if self.semiring_is_circuit and roots and all(
                 isinstance(r, int) and r > 0 and r in ground.choices
                 and len(ground.groups[ground.choices[r].group]) == 1 for r in roots):
@@ -256,9 +257,11 @@ class Module(nn.Module):
             raise NotLinear()
         match = len(grouped) > 1 and any(isinstance(v, LinearExpr) for values in grouped
                                          for v in values)
+        holds = []  # each answer's own condition (for explanations)
         for i, (values, bodies) in enumerate(grouped.items()):
             name = Term("$answer", (Term("$o", values),))
             node = grounder.aux_node(name, bodies)
+            holds.append((name, node))
             if match:
                 # the answer holds and the random integers take the wanted values; each
                 # answer's values are independent of every answer's conditions
@@ -268,11 +271,12 @@ class Module(nn.Module):
             ground.queries.append((name, node))
         if match:
             top = grounder.aux_node(Term("$matched_any"), [(n,) for _, n in ground.queries])
-            ground.queries = [(Term("$matched_any"), top)]
+            ground.queries = holds + [(Term("$matched_any"), top)]
         simplified = simplify(ground)
         if match:
-            answers = [_Answer(values, None) for values in grouped]
-            literal_roots = [lit for _, lit in simplified.queries]
+            answers = [_Answer(values, lit) for (_, lit), values
+                       in zip(simplified.queries, grouped, strict=False)]
+            literal_roots = [simplified.queries[-1][1]]
         else:
             answers = [_Answer(values, lit) for (_, lit), values
                        in zip(simplified.queries, grouped, strict=True)]
@@ -390,7 +394,8 @@ class Module(nn.Module):
             return value if positive else self.semiring.negate(value)
 
         evaluator = DirectEvaluator(shape.simplified, ops, leaf, self.limits)
-        roots = [lit for _, lit in shape.simplified.queries]
+        roots = [shape.simplified.queries[-1][1]] if shape.match else \
+            [a.root for a in shape.answers]
         return torch.stack([evaluator.literal(r) for r in roots], dim=1)
 
     def _matched(self, shape: _Shape, outputs: dict, like: torch.Tensor,
@@ -628,15 +633,11 @@ class Module(nn.Module):
                     facts.append(ProofNode(f"{p:.6g}::{spec.net}({format_term(group[2])}) = "
                                            f"{format_term(value)}", p, "fact"))
                 values.append(total)
-            if answer.root is None:  # a match shape: the answer's own condition
-                root_weight = 1.0
-                proof_root = None
-            else:
-                condition = best_proof(shape.simplified, answer.root, floats, query, 0.0,
-                                       self.semiring.name)
-                if condition.root is None:
-                    continue
-                root_weight, proof_root = condition.root.weight, condition.root
+            condition = best_proof(shape.simplified, answer.root, floats, query, 0.0,
+                                   self.semiring.name)
+            if condition.root is None:
+                continue
+            root_weight, proof_root = condition.root.weight, condition.root
             if best is None or weight * root_weight > best[0]:
                 best = (weight * root_weight, tuple(values), facts, proof_root)
         atom_values = best[1] if best else ()
