@@ -8,6 +8,7 @@ and compiled once, cached, and evaluated on [B, ...] tensors of network outputs.
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -581,7 +582,7 @@ class Module(nn.Module):
             query, _, _ = self._bind_inputs(single)
             shape, tensors, _, _ = self._prepare(single)
             outputs = self._network_outputs(shape, tensors, 1)
-            for (net_id, item), out in outputs.items():
+            for (net_id, item), out in sorted(outputs.items(), key=_reading_order):
                 spec = self.program.neural[net_id]
                 domain = spec.domain or (True,)
                 best = int(out[0].argmax())
@@ -589,6 +590,7 @@ class Module(nn.Module):
                              f"(p={float(out[0, best]):.4f})")
             like = torch.zeros(1, dtype=_dtype(shape, outputs), device=_device(outputs))
             if shape.symbolic_answers:
+                lines.append("the answer of these readings, its probability and its proof:")
                 proof = self._explain_symbolic(shape, query, outputs, like)
             else:
                 proof = self._explain_answers(shape, query, outputs, like)
@@ -758,6 +760,14 @@ def _input_slot(item: Term, tensors: dict) -> Term:
         raise NeuralError(f"the input {format_term(item)} of a neural predicate is not one of "
                           "the query's input tensors")
     return items[0]
+
+
+def _reading_order(entry) -> tuple:
+    """Networks' readings in input order: tensor('X',2) before tensor('X',10)."""
+    (net_id, item), _ = entry
+    text = format_term(item)
+    return (net_id, [(0, int(part), "") if part.isdigit() else (1, 0, part)
+                     for part in re.split(r"(\d+)", text)])
 
 
 def _check_outputs_have_domains(program: Program) -> None:
