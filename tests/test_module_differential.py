@@ -16,6 +16,7 @@ import pytest
 import torch
 
 import nesy
+from nesy.limits import Limits
 from nesy.testing import oracle
 
 DOMAIN = [0, 1, 2]
@@ -154,6 +155,11 @@ def test_noisy_addition_keeps_the_noisy_branch(symbolic):
     assert math.isclose(float(log_p[0]), math.log(expected[0]), rel_tol=1e-9)
     # the symbolic module answers without enumerating the digits, on its own
     assert module.stats.symbolic_shapes == (2 if symbolic else 0)
+    # beyond the distribution limit, predict reads the most probable digits of the best answer
+    small = nesy.Module(NOISY, {"net": Fixed(table)}, "addition_noisy(X, Y, Z)",
+                        limits=Limits(max_distribution_size=5))
+    reads = table.argmax(1).tolist()
+    assert small.predict(inputs) == [reads[0] + reads[1], reads[2] + reads[3]]
 
 
 def test_answers_holding_several_integers_are_answered_without_a_switch():

@@ -550,23 +550,21 @@ class Module(nn.Module):
         except LimitError:
             return self._predict_mpe(inputs)
 
+    @torch.no_grad()
     def _predict_mpe(self, inputs: dict) -> list:
         shape, tensors, batch, _ = self._prepare(inputs)
         outputs = self._network_outputs(shape, tensors, batch)
-        answer = shape.answers[0]
+        if len(shape.answers) == 1 or not shape.symbolic_answers:
+            return [_plain(_read(shape, shape.answers[0], outputs, b)[0]) for b in range(batch)]
+        # several answers: per example, the best one of the most probable reading
+        like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
+        probs = self._choice_probabilities(shape, outputs, like, {},
+                                           [torch.ones_like(like)] * len(shape.answers))
+        query = self.query_term
         result = []
         for b in range(batch):
-            values = []
-            for v in answer.values:
-                if isinstance(v, LinearExpr):
-                    total = v.const
-                    for coef, group in v.terms:
-                        domain = shape.domains[group]
-                        total += coef * domain[int(outputs[(group[1], group[2])][b].argmax())]
-                    values.append(total)
-                else:
-                    values.append(v)
-            result.append(_plain(tuple(values)))
+            best = self._best_reading(shape, query, outputs, probs, b)
+            result.append(_plain(best[1]) if best else None)
         return result
 
     def explain(self, inputs: dict, index: int = 0) -> str:
@@ -612,36 +610,11 @@ class Module(nn.Module):
         """The answer of the most probable reading of the networks whose random integers
         feed the answers, with its probability and proof: the proof of the answer's condition
         plus the networks' readings as facts."""
-        from nesy.proofs import Proof, ProofNode, best_proof
+        from nesy.proofs import Proof, ProofNode
 
-        reading = {g: int(outputs[(g[1], g[2])][0].argmax()) for g in shape.domains}
         probs = self._choice_probabilities(shape, outputs, like, {},
                                            [torch.ones_like(like)] * len(shape.answers))
-        floats = {n: float(p[0]) for n, p in probs.items()}
-        best = None
-        for answer in shape.answers:
-            values, facts, weight = [], [], 1.0
-            for v in answer.values:
-                if not isinstance(v, LinearExpr):
-                    values.append(v)
-                    continue
-                total = v.const
-                for coef, group in v.terms:
-                    value = shape.domains[group][reading[group]]
-                    p = float(outputs[(group[1], group[2])][0, reading[group]])
-                    total += coef * value
-                    weight *= p
-                    spec = self.program.neural[group[1]]
-                    facts.append(ProofNode(f"{p:.6g}::{spec.net}({format_term(group[2])}) = "
-                                           f"{format_term(value)}", p, "fact"))
-                values.append(total)
-            condition = best_proof(shape.simplified, answer.root, floats, query, 0.0,
-                                   self.semiring.name)
-            if condition.root is None:
-                continue
-            root_weight, proof_root = condition.root.weight, condition.root
-            if best is None or weight * root_weight > best[0]:
-                best = (weight * root_weight, tuple(values), facts, proof_root)
+        best = self._best_reading(shape, query, outputs, probs, 0)
         atom_values = best[1] if best else ()
         atom = _substitute(query, dict(zip(_vars_in(query), atom_values, strict=False)))
         if best is None:
@@ -653,6 +626,24 @@ class Module(nn.Module):
                     else best[3].children if best[3].label == format_term(query) else [best[3]])
         root = ProofNode(format_term(atom), best[0], "rule", children + best[2])
         return Proof(format_term(atom), probability, self.semiring.name, root)
+
+    def _best_reading(self, shape: _Shape, query: Term, outputs: dict, probs: dict, b: int):
+        """(weight, values, reading facts, proof of the condition) of the answer whose best
+        proof with the networks' most probable reading weighs most, for example `b`."""
+        from nesy.proofs import best_proof
+
+        floats = {n: float(p[b]) for n, p in probs.items()}
+        best = None
+        for answer in shape.answers:
+            values, facts, weight = _read(shape, answer, outputs, b, self.program)
+            condition = best_proof(shape.simplified, answer.root, floats, query, 0.0,
+                                   self.semiring.name)
+            if condition.root is None:
+                continue
+            total = weight * condition.root.weight
+            if best is None or total > best[0]:
+                best = (total, values, facts, condition.root)
+        return best
 
     def _probability_of(self, shape: _Shape, outputs: dict, like, targets: dict, query: Term):
         columns = [targets[(_TARGET, v.name)] for v in _vars_in(query)]
@@ -760,6 +751,32 @@ def _input_slot(item: Term, tensors: dict) -> Term:
         raise NeuralError(f"the input {format_term(item)} of a neural predicate is not one of "
                           "the query's input tensors")
     return items[0]
+
+
+def _read(shape: _Shape, answer: _Answer, outputs: dict, b: int, program=None):
+    """An answer's values under the most probable reading of its random integers in example
+    `b`: (values, the readings as proof facts when `program` is given, their probability)."""
+    from nesy.proofs import ProofNode
+
+    values, facts, weight = [], [], 1.0
+    for v in answer.values:
+        if not isinstance(v, LinearExpr):
+            values.append(v)
+            continue
+        total = v.const
+        for coef, group in v.terms:
+            out = outputs[(group[1], group[2])]
+            index = int(out[b].argmax())
+            value = shape.domains[group][index]
+            p = float(out[b, index])
+            total += coef * value
+            weight *= p
+            if program is not None:
+                net = program.neural[group[1]].net
+                facts.append(ProofNode(f"{p:.6g}::{net}({format_term(group[2])}) = "
+                                       f"{format_term(value)}", p, "fact"))
+        values.append(total)
+    return tuple(values), facts, weight
 
 
 def _reading_order(entry) -> tuple:
