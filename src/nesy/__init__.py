@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from nesy.errors import NesyError, Source

@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # from the command line the timeout counts from the process's start, imports included
+    args.started_at = (time.monotonic() - max(0.0, time.time() - _process_start())
+                       if argv is None else time.monotonic())
     limits = limits_from(args) if hasattr(args, "timeout_s") else Limits()
     try:
         return call_deep(args.run, args, limits=limits)
@@ -134,9 +137,9 @@ def _positive(kind):
 
 
 def limits_from(args) -> Limits:
-    """The limits given on the command line; the timeout counts from the process's start."""
+    """The limits given on the command line (the timeout counting from `args.started_at`)."""
     return Limits(**{field.name: getattr(args, field.name) for field in dataclasses.fields(Limits)
-                     if field.default is not None}, started_at=time.monotonic() - max(0.0, time.time() - _process_start()))
+                     if field.default is not None}, started_at=getattr(args, "started_at", None))
 
 
 if __name__ == "__main__":
