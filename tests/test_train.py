@@ -212,9 +212,17 @@ def _metric_epochs(out: Path) -> list[int]:
         return [int(row["epoch"]) for row in csv.DictReader(f)]
 
 
-@pytest.mark.parametrize("trial", range(6))
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory) -> dict[str, torch.Tensor]:
+    model = make_model()
+    fit(model, loss_fn, make_data(), config(tmp_path_factory.mktemp("ref")))
+    return model.state_dict()
+
+
+@pytest.mark.parametrize("trial", range(5))
 def test_kill_at_random_points_keeps_metrics_and_checkpoint_in_step(tmp_path: Path, trial: int,
-                                                                    monkeypatch) -> None:
+                                                                    monkeypatch,
+                                                                    uninterrupted) -> None:
     """Killed anywhere (mid-epoch, between or inside the checkpoint and metrics writes), the
     metrics never list an epoch the checkpoint lacks, and a resume trains each epoch once."""
     import random
@@ -223,8 +231,6 @@ def test_kill_at_random_points_keeps_metrics_and_checkpoint_in_step(tmp_path: Pa
 
     rng = random.Random(trial)
     data = make_data()
-    reference = make_model()
-    fit(reference, loss_fn, data, config(tmp_path / "ref"))
     out = tmp_path / "run"
     events = {"n": 0}
     kill_at = rng.randint(1, 4 * 15)
@@ -267,11 +273,15 @@ def test_kill_at_random_points_keeps_metrics_and_checkpoint_in_step(tmp_path: Pa
         trained.append(1)
         return loss_fn(model, batch)
 
-    result = fit(make_model(seed=7), counting_loss, data, config(out, resume=True))
+    model = make_model(seed=7)
+    result = fit(model, counting_loss, data, config(out, resume=True))
     assert result.start_epoch == done + 1
     assert len(trained) == (4 - done) * 12  # 12 batches per epoch, each epoch trained once
     state = load_checkpoint(out / "checkpoint.pt")
     assert _metric_epochs(out) == [row["epoch"] for row in state["history"]] == [1, 2, 3, 4]
+    if done:  # resumed mid-run: the same weights as a run never killed
+        for key, value in uninterrupted.items():
+            assert torch.equal(model.state_dict()[key], value), key
 
 
 def test_resume_refuses_a_changed_task(tmp_path: Path) -> None:

@@ -50,9 +50,8 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
         else:
             reason = f"it is damaged or not a checkpoint ({type(exc).__name__})"
         raise TrainingError(f"refusing checkpoint {path}: {reason}",
-                            hint="resume only from a checkpoint.pt written by nesy train, or "
-                                 "start afresh without --resume in another output "
-                                 "directory") from None
+                            hint="resume only from a checkpoint written by nesy's training "
+                                 "loop, or start afresh in another output directory") from None
     if not isinstance(state, dict) or state.get("format") != FORMAT_VERSION:
         raise TrainingError(f"{path} is not a nesy training checkpoint (format {FORMAT_VERSION})")
     return state

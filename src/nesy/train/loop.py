@@ -167,7 +167,7 @@ def _check_resumable(
     if diffs:
         raise TrainingError(
             f"cannot resume from {path}: the configuration changed ({'; '.join(diffs)})",
-            hint="use the original options, or another output_dir / resume=False to start afresh",
+            hint="use the original options, or start afresh in another output directory",
         )
     now, before = model_signature(model), state["model_signature"]
     if now != before:
