@@ -184,3 +184,22 @@ pair(X, Y, A, B) :- swap, u(A, B).
         assert got[(2, 2)] == pytest.approx(0.6 * 0.5 * 0.1 + 0.4 * 0.5)
         p = fast.probability(inputs, {"A": torch.tensor([2]), "B": torch.tensor([2])})
         assert float(p[0]) == pytest.approx(got[(2, 2)])
+
+
+def test_noisy_addition_gradients_match_the_enumeration_path():
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(10, 10), torch.nn.Softmax(-1)).double()
+    inputs = {"X": torch.randn(3, 10, dtype=torch.float64),
+              "Y": torch.randn(3, 10, dtype=torch.float64)}
+    program = nesy.parse(NOISY)
+    grads = []
+    for symbolic in (True, False):
+        module = nesy.Module(program, {"net": net}, "addition_noisy(X, Y, Z)",
+                             symbolic_integers=symbolic)
+        module.zero_grad()
+        loss = module.probability(inputs, {"Z": torch.tensor([7, 3, 12])}).log().sum() \
+            + module(inputs).probs[:, 5].sum()
+        loss.backward()
+        grads.append([p.grad.clone() for p in module.parameters()])
+    for fast, plain in zip(*grads, strict=True):
+        assert torch.allclose(fast, plain, atol=1e-12)
