@@ -153,6 +153,7 @@ _SYMBOL_ATOM = re.compile(r"^[+\-*/\\^<>=~:.?@#&$]+$")
 # operator priorities and types, for printing with the parentheses ProbLog prints
 _OPERATORS = {
     ":-": (1200, "xfx"), ";": (1100, "xfy"), "->": (1050, "xfy"), ",": (1000, "xfy"),
+    ":": (600, "xfy"),
     **{op: (700, "xfx") for op in ("=", "\\=", "==", "\\==", "<", ">", "=<", ">=", "=:=",
                                    "=\\=", "is", "=..", "@<", "@>", "@=<", "@>=")},
     **{op: (500, "yfx") for op in ("+", "-", "/\\", "\\/", "xor")},
@@ -217,6 +218,9 @@ def format_term(term: TermLike, limit: int = 1200) -> str:
         if term == NIL:
             return "[" + ", ".join(items) + "]"
         return "[" + ", ".join(items) + " | " + format_term(term, 999) + "]"
+    if term.functor == "\\+" and len(term.args) == 1:  # prefix, fy 900: \+p(1)
+        text = "\\+" + format_term(term.args[0], 900)
+        return f"({text})" if 900 > limit else text
     operator = _OPERATORS.get(term.functor) if len(term.args) == 2 else None
     if operator is not None:
         priority, kind = operator

@@ -461,17 +461,80 @@ def _deterministic_success(g, goal, depth, span) -> bool:
 
 @builtin("findall", 3)
 def _findall(g, args, depth, span):
+    """One item per derivation in each possible world, in the order Prolog finds them."""
     template, goal, out = args
-    results = []
-    mark = len(g.trail)
-    for literals in g.solve(goal, depth + 1):
-        if literals:
-            g.undo(mark)
-            raise GroundingError("findall/3 over a probabilistic goal is not supported: its goal "
-                                 "must be deterministic", span)
-        results.append(g.resolve(template))
-    g.undo(mark)
-    return _unify_gen(g, out, make_list(results))
+    items = [(value, proof) for value, literals in g.solutions(goal, template, depth, span,
+                                                               "findall/3")
+             for proof in (g.proofs(literals, span) if literals else [()])]
+    # Prolog's order: a proof comes where its last choice was made (a deterministic one keeps
+    # its place after the item before it)
+    keys, last = [], 0
+    for _, proof in items:
+        last = max((abs(lit) for lit in proof), default=last)
+        keys.append(last)
+    items = [item for _, item in sorted(zip(keys, items, strict=True), key=lambda p: p[0])]
+    return _sublists(g, items, out, span, allow_empty=True)
+
+
+def _all(allow_empty: bool):
+    def collect(g, args, depth, span):
+        """One item per distinct answer, present in the worlds where the answer holds."""
+        template, goal, out = args
+        bodies: dict = {}
+        for value, literals in g.solutions(goal, template, depth, span, "all/3"):
+            bodies.setdefault((type(value), value), (value, []))[1].append(literals)
+        items = []
+        for value, alternatives in bodies.values():
+            if () in alternatives:
+                items.append((value, ()))
+            elif len(alternatives) == 1:
+                items.append((value, alternatives[0]))
+            else:
+                name = Term("$or", tuple(Term("$and", body) for body in alternatives))
+                items.append((value, (g.aux_node(name, alternatives),)))
+        return _sublists(g, items, out, span, allow_empty)
+
+    return collect
+
+
+BUILTINS[("all", 3)] = _all(allow_empty=False)
+BUILTINS[("all_or_none", 3)] = _all(allow_empty=True)
+
+
+def _sublists(g, items, out, span, allow_empty: bool) -> Iterator[tuple]:
+    """The list of the items present in a world, for every world: each item with a non-empty
+    proof may be present or not (as in ProbLog), a choice that contradicts the choices made so
+    far is not followed, so exclusive items do not multiply."""
+    uncertain = sum(1 for _, proof in items if proof)
+    limit = g.limits.max_distribution_size
+    lists: list[tuple] = []
+
+    def extend(i: int, values: tuple, literals: frozenset) -> None:
+        if i == len(items):
+            if values or allow_empty:
+                lists.append((values, literals))
+                if len(lists) > limit:
+                    raise LimitError(f"findall/all over {uncertain} uncertain answers has too "
+                                     "many possible lists", "max_distribution_size", limit,
+                                     span)
+            return
+        value, proof = items[i]
+        if not proof:
+            extend(i + 1, values + (value,), literals)
+            return
+        if not any(-lit in literals for lit in proof):
+            extend(i + 1, values + (value,), literals.union(proof))
+        if not literals.issuperset(proof):
+            absent = -g.proof_literal(proof)
+            if -absent not in literals:
+                extend(i + 1, values, literals | {absent})
+
+    extend(0, (), frozenset())
+    for values, literals in lists:
+        mark = len(g.trail)
+        if g.unify(out, make_list(values)):
+            yield tuple(literals)
+        g.undo(mark)
 
 
 @builtin("once", 1)
@@ -486,8 +549,7 @@ def _once(g, args, depth, span):
 @builtin("forall", 2)
 def _forall(g, args, depth, span):
     condition, action = args
-    goal = Term(",", (condition, Term("\\+", (action,))))
-    return _succeed_if(g, not _deterministic_success(g, goal, depth, span))
+    return g.solve(Term("\\+", (Term(",", (condition, Term("\\+", (action,)))),)), depth + 1)
 
 
 @builtin("=..", 2)
@@ -537,8 +599,88 @@ def _succeed(g, args, depth, span):
     yield ()
 
 
-for _name in ("write", "writenl", "print", "display"):
-    BUILTINS[(_name, 1)] = _succeed
+for _name in ("write", "writenl", "writeln", "print", "display", "debugprint"):
+    for _n in range(1, 7):
+        BUILTINS[(_name, _n)] = _succeed
 BUILTINS[("nl", 0)] = _succeed
+
+
+@builtin("error", 1)
+def _error(g, args, depth, span):
+    raise EvaluationError(f"error/1 called: {format_term(g.resolve(args[0]))}", span)
+
+
+# ------------------------------------------------------------------ standard order of terms
+def _standard_order(op):
+    def compare(g, args, depth, span):
+        a, b = (g.resolve(t) for t in args)
+        return _succeed_if(g, op(_order_key(a), _order_key(b)))
+
+    return compare
+
+
+BUILTINS[("@<", 2)] = _standard_order(lambda a, b: a < b)
+BUILTINS[("@>", 2)] = _standard_order(lambda a, b: a > b)
+BUILTINS[("@=<", 2)] = _standard_order(lambda a, b: a <= b)
+BUILTINS[("@>=", 2)] = _standard_order(lambda a, b: a >= b)
+
+
+@builtin("compare", 3)
+def _compare(g, args, depth, span):
+    a, b = (_order_key(g.resolve(t)) for t in args[1:])
+    return _unify_gen(g, args[0], Term("<" if a < b else ">" if a > b else "="))
+
+
+@builtin("plus", 3)
+def _plus(g, args, depth, span):
+    a, b, c = _concrete(g, *args)
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return _unify_gen(g, c, a + b)
+    if isinstance(a, (int, float)) and isinstance(c, (int, float)):
+        return _unify_gen(g, b, c - a)
+    if isinstance(b, (int, float)) and isinstance(c, (int, float)):
+        return _unify_gen(g, a, c - b)
+    raise EvaluationError("instantiation error: plus/3 needs two of its arguments bound", span)
+
+
+@builtin("atom_number", 2)
+def _atom_number(g, args, depth, span):
+    atom, number = _concrete(g, *args)
+    if _is_atom(atom):
+        for parse in (int, float):
+            try:
+                return _unify_gen(g, number, parse(atom.functor))
+            except ValueError:
+                continue
+        return iter(())
+    if isinstance(number, (int, float)):
+        return _unify_gen(g, atom, Term(format_term(number)))
+    raise EvaluationError("instantiation error: atom_number/2 needs one argument bound", span)
+
+
+@builtin("subsumes_term", 2)
+def _subsumes_term(g, args, depth, span):
+    general, specific = (g.resolve(t) for t in args)
+    mark = len(g.trail)
+    ok = g.unify(general, specific) and _identical_terms(g.resolve(specific), specific)
+    g.undo(mark)
+    return _succeed_if(g, ok)
+
+
+BUILTINS[("subsumes_chk", 2)] = _subsumes_term
+
+
+@builtin("copy_term", 2)
+def _copy_term(g, args, depth, span):
+    return _unify_gen(g, args[1], g.rename(g.resolve(args[0]), {}))
+
+
+for _name in ("call_nc", "try_call"):
+    for _n in range(1, 9):
+        BUILTINS[(_name, _n)] = _call_n
+BUILTINS[("rational", 1)] = _type_check(lambda t: False)
+BUILTINS[("simple", 1)] = _type_check(lambda t: not isinstance(t, Term) or not t.args)
+BUILTINS[("primitive", 1)] = BUILTINS[("atomic", 1)]
+BUILTINS[("dbreference", 1)] = _type_check(lambda t: False)
 
 __all__ = ["BUILTINS", "CONTROL"]

@@ -12,7 +12,6 @@ answers get one node per (table, answer) instead of one per atom.
 
 from __future__ import annotations
 
-from nesy.front.program import Program
 from nesy.terms import Term, Var
 
 # builtins whose outcome depends on what is bound when they run (not only on the final bindings)
@@ -39,13 +38,14 @@ _GOAL_ARGS = {
 }
 
 
-def pattern_sensitive(program: Program) -> frozenset[tuple[str, int]]:
-    """The signatures of the program's predicates whose answers depend on the call pattern."""
+def pattern_sensitive(rules: dict) -> frozenset[tuple[str, int]]:
+    """The signatures of the predicates (rules by signature) whose answers depend on the call
+    pattern."""
     callers: dict[tuple[str, int], set[tuple[str, int]]] = {}
     sensitive: set[tuple[str, int]] = set()
-    for signature, rules in program.rules.items():
-        for rule in rules:
-            if rule.body is not None and _scan(rule.body, 0, program, signature, callers):
+    for signature, clauses in rules.items():
+        for rule in clauses:
+            if rule.body is not None and _scan(rule.body, 0, rules, signature, callers):
                 sensitive.add(signature)
     work = list(sensitive)
     while work:
@@ -56,7 +56,7 @@ def pattern_sensitive(program: Program) -> frozenset[tuple[str, int]]:
     return frozenset(sensitive)
 
 
-def _scan(goal, extra: int, program: Program, caller, callers) -> bool:
+def _scan(goal, extra: int, rules: dict, caller, callers) -> bool:
     """Record the user predicates `goal` (called with `extra` more arguments) may call; True
     when it observes bindings or calls something unknown (a variable goal)."""
     if isinstance(goal, Var):
@@ -67,10 +67,10 @@ def _scan(goal, extra: int, program: Program, caller, callers) -> bool:
     if extra == 0 and signature in _GOAL_ARGS:
         found = signature in OBSERVES_BINDINGS
         for position, added in _GOAL_ARGS[signature]:
-            found |= _scan(goal.args[position], added, program, caller, callers)
+            found |= _scan(goal.args[position], added, rules, caller, callers)
         return found
     if extra == 0 and signature in OBSERVES_BINDINGS:
         return True
-    if signature in program.rules:
+    if signature in rules:
         callers.setdefault(signature, set()).add(caller)
     return False

@@ -18,6 +18,7 @@ from nesy.front.program import CHOICE, NEURAL, Program
 from nesy.ground.arith import LinearExpr, NotLinear, evaluate
 from nesy.ground.call_patterns import pattern_sensitive
 from nesy.ground.ground_program import Choice, GroundProgram, NeuralRef, ParamRef
+from nesy.ground.library import with_library
 from nesy.limits import Deadline, Limits, safe_recursion_limit
 from nesy.terms import Str, Term, Var, format_term
 
@@ -25,14 +26,17 @@ VARIANT = "$VAR"
 
 
 class _Table:
-    __slots__ = ("key", "pattern", "answers", "complete", "on_stack", "index", "low", "stamp",
-                 "private")
+    __slots__ = ("key", "pattern", "answers", "order", "complete", "on_stack", "index", "low",
+                 "stamp", "private")
 
     def __init__(self, key: Term, pattern: Term, private: bool):
         self.key = key
         self.pattern = pattern
         self.private = private  # its answers are its own nodes (see call_patterns.py)
         self.answers: dict = {}
+        # answers in the order of their derivations, a certain answer once per derivation
+        # (findall/3 sees Prolog's order and duplicates); rebuilt by each evaluation
+        self.order: list = []
         self.complete = False
         self.on_stack = False
         self.index = 0
@@ -65,7 +69,10 @@ class Grounder:
         self.deadline = time.monotonic() + limits.timeout_s
         self.budget = Deadline(limits)  # time and memory, checked every 256 steps
         self.symbolic_groups: set = set()
-        self.sensitive = pattern_sensitive(program)
+        # (node, body) -> how many derivations of one table evaluation gave it, where > 1
+        self.multiplicity: dict = {}
+        self.rules = with_library(program.rules)
+        self.sensitive = pattern_sensitive(self.rules)
 
     # ----------------------------------------------------------------- terms and bindings
     def bind(self, var: Var, value) -> None:
@@ -176,15 +183,16 @@ class Grounder:
             self.body_sets[node] = set()
         return node
 
-    def add_body(self, node: int, literals) -> None:
+    def add_body(self, node: int, literals) -> tuple:
         body = tuple(sorted(set(literals), key=abs))
         if any(-lit in body for lit in body if lit > 0):
-            return
+            return body
         if body not in self.body_sets[node]:
             self.body_sets[node].add(body)
             self.ground.bodies[node].append(body)
             if not body:
                 self.ground.true_nodes.add(node)
+        return body
 
     def choice_node(self, group: tuple, index: int, prob, atom) -> int:
         key = (group, index)
@@ -250,7 +258,7 @@ class Grounder:
 
     def _call(self, goal: Term, depth: int) -> Iterator[tuple]:
         signature = goal.signature
-        if signature not in self.program.rules:
+        if signature not in self.rules:
             raise GroundingError(f"unknown predicate {goal.functor}/{len(goal.args)}", goal.span,
                                  hint=_suggest(goal, self.program))
         self._tick()
@@ -270,8 +278,18 @@ class Grounder:
                 self._evaluate(table, depth)
                 if not table.complete:
                     self._depends_on(table.low)
-        for answer, node in list(table.answers.items()):
+        order = table.order
+        if len(order) < len(table.answers) or len(set(order)) < len(table.answers):
+            ordered = set(order)  # mid-evaluation: add the answers of earlier rounds
+            order = order + [a for a in table.answers if a not in ordered]
+        seen = set()
+        for answer in list(order):
             self._tick()
+            node = table.answers[answer]
+            if node not in self.ground.true_nodes:
+                if answer in seen:
+                    continue
+                seen.add(answer)
             mark = len(self.trail)
             instance = answer if node > 0 and _ground_fast(answer) else self.unvariant(answer, {})
             if self.unify(goal, instance):
@@ -322,25 +340,30 @@ class Grounder:
 
     def _evaluate_once(self, table: _Table, depth: int) -> None:
         pattern = table.pattern
-        for rule in self.program.rules[pattern.signature]:
+        derivations: dict = {}
+        table.order = []
+        for rule in self.rules[pattern.signature]:
             mapping: dict = {}
             head = self.rename(rule.head, mapping)
             mark = len(self.trail)
             if self.unify(head, pattern):
                 if rule.body is None:
-                    self._add_answer(table, ())
+                    self._add_answer(table, (), derivations)
                 else:
                     body = self.rename(rule.body, mapping)
                     for literals in self.solve(body, depth + 1):
-                        self._add_answer(table, literals)
+                        self._add_answer(table, literals, derivations)
             self.undo(mark)
+        for key, count in derivations.items():
+            if key[1] is not None and count > self.multiplicity.get(key, 1):
+                self.multiplicity[key] = count
 
     def _tick(self) -> None:
         self.steps += 1
         if self.steps & 255 == 0:
             self.budget.check("grounding")
 
-    def _add_answer(self, table: _Table, literals: tuple) -> None:
+    def _add_answer(self, table: _Table, literals: tuple, derivations: dict) -> None:
         self._tick()
         answer = self.resolve(table.pattern)
         key = answer if _ground_fast(answer) else self.variant(answer, {})
@@ -349,7 +372,11 @@ class Grounder:
             node_key = ("$answer", table.key, key) if table.private else None
             node = table.answers[key] = self.atom_node(key, node_key)
             self.changes += 1
-        self.add_body(node, literals)
+        body = self.add_body(node, literals)
+        derivations[(node, body)] = derivations.get((node, body), 0) + 1
+        if not body or (node, None) not in derivations:
+            derivations[(node, None)] = 1  # marks the answer as ordered in this evaluation
+            table.order.append(key)
 
     # ----------------------------------------------------------------- control
     def _if_then_else(self, cond, then, other, depth, span) -> Iterator[tuple]:
@@ -387,6 +414,63 @@ class Grounder:
             yield (-bodies[0][0],)
             return
         yield (-self.aux_node(Term("$not", (self.variant(resolved, {}),)), bodies),)
+
+    def solutions(self, goal, template, depth: int, span, what: str) -> list[tuple]:
+        """All (template value, literals) of `goal`, one per derivation, for an aggregate
+        (findall/3, all/3) that reads them all: the goal must not depend on its caller."""
+        outer_hit, self.min_hit = self.min_hit, 1 << 30
+        stack_depth = len(self.stack)
+        mark = len(self.trail)
+        found = []
+        try:
+            for literals in self.solve(goal, depth + 1):
+                found.append((self.resolve(template), literals))
+        finally:
+            self.undo(mark)
+            inner_hit, self.min_hit = self.min_hit, min(outer_hit, self.min_hit)
+        if inner_hit < stack_depth:
+            raise CheckError(f"{what} over {_short(self.resolve(goal))} is part of a cycle: its "
+                             "goal depends on the clause that collects it", span)
+        return found
+
+    def proofs(self, literals: tuple, span) -> list[tuple]:
+        """The proofs of a conjunction of literals, each a set of choices and negations: an atom
+        is expanded into the derivations of its bodies (ProbLog's findall counts each)."""
+        limit = self.limits.max_distribution_size
+        expanded: list[tuple] = [()]
+        for literal in literals:
+            options = self._literal_proofs(literal, frozenset(), span)
+            expanded = [p + q for p in expanded for q in options]
+            if len(expanded) > limit:
+                raise LimitError("a goal under findall/3 has too many proofs",
+                                 "max_distribution_size", limit, span)
+        return [tuple(sorted(set(p), key=abs)) for p in expanded]
+
+    def _literal_proofs(self, literal: int, path: frozenset, span) -> list[tuple]:
+        bodies = self.ground.bodies.get(literal) if literal > 0 else None
+        if not bodies or literal in self.ground.choices:
+            return [(literal,)]
+        if literal in path:
+            return []  # a proof through a cycle is not a proof
+        inner = path | {literal}
+        found = []
+        for body in bodies:
+            partial: list[tuple] = [()] * self.multiplicity.get((literal, body), 1)
+            for item in body:
+                options = self._literal_proofs(item, inner, span)
+                partial = [p + q for p in partial for q in options]
+                if len(partial) > self.limits.max_distribution_size:
+                    raise LimitError("a goal under findall/3 has too many proofs",
+                                     "max_distribution_size",
+                                     self.limits.max_distribution_size, span)
+            found.extend(partial)
+        return found
+
+    def proof_literal(self, proof: tuple) -> int:
+        """One literal true exactly when every literal of `proof` is."""
+        if len(proof) == 1:
+            return proof[0]
+        return self.aux_node(Term("$and", proof), [proof])
 
     def _choice(self, args, span) -> Iterator[tuple]:
         clause_id, index, variables, prob, head = args

@@ -1,0 +1,94 @@
+% nesy's list library, written in the program language itself. A program that defines a
+% predicate of the same name and arity uses its own definition instead (as in ProbLog).
+% The core list predicates (member/2, append/3, length/2, nth0/3, sort/2, ...) are builtins.
+
+append([], []).
+append([L|Ls], As) :- append(L, Ws, As), append(Ls, Ws).
+
+delete([], _, []).
+delete([X|Xs], Y, Zs) :- ( X \= Y -> Zs = [X|Rest] ; Zs = Rest ), delete(Xs, Y, Rest).
+
+flatten(List, Flat) :- flatten(List, [], Flat0), Flat = Flat0.
+flatten(X, Tail, Flat) :-
+    ( var(X) -> Flat = [X|Tail]
+    ; X == [] -> Flat = Tail
+    ; X = [H|T] -> flatten(H, Rest, Flat), flatten(T, Tail, Rest)
+    ; Flat = [X|Tail] ).
+
+intersection([], _, []).
+intersection([X|Xs], Ys, Zs) :-
+    ( memberchk(X, Ys) -> Zs = [X|Rest] ; Zs = Rest ), intersection(Xs, Ys, Rest).
+
+union([], Ys, Ys).
+union([X|Xs], Ys, Zs) :- ( memberchk(X, Ys) -> Zs = Rest ; Zs = [X|Rest] ), union(Xs, Ys, Rest).
+
+subtract([], _, []).
+subtract([X|Xs], Ys, Zs) :- ( memberchk(X, Ys) -> Zs = Rest ; Zs = [X|Rest] ), subtract(Xs, Ys, Rest).
+
+subset([], _).
+subset([X|Xs], Ys) :- memberchk(X, Ys), subset(Xs, Ys).
+
+permutation([], []).
+permutation(Xs, [Y|Ys]) :- select(Y, Xs, Rest), permutation(Rest, Ys).
+
+prefix(Prefix, List) :- append(Prefix, _, List).
+
+nextto(X, Y, [X, Y|_]).
+nextto(X, Y, [_|Zs]) :- nextto(X, Y, Zs).
+
+numlist(Low, High, List) :- Low =< High, numlist_from(Low, High, List).
+numlist_from(High, High, [High]).
+numlist_from(Low, High, [Low|Rest]) :- Low < High, Next is Low + 1, numlist_from(Next, High, Rest).
+
+max_member(Max, [H|T]) :- max_member(T, H, Max).
+max_member([], Max, Max).
+max_member([H|T], Acc, Max) :- ( H @> Acc -> Next = H ; Next = Acc ), max_member(T, Next, Max).
+
+min_member(Min, [H|T]) :- min_member(T, H, Min).
+min_member([], Min, Min).
+min_member([H|T], Acc, Min) :- ( H @< Acc -> Next = H ; Next = Acc ), min_member(T, Next, Min).
+
+proper_length(List, Length) :- is_list(List), length(List, Length).
+
+same_length([], []).
+same_length([_|Xs], [_|Ys]) :- same_length(Xs, Ys).
+
+is_set(Set) :- is_list(Set), length(Set, N), sort(Set, Sorted), length(Sorted, N).
+
+selectchk(X, List, Rest) :- once(select(X, List, Rest)).
+
+select(X, [X|Xs], Y, [Y|Xs]).
+select(X, [H|Xs], Y, [H|Ys]) :- select(X, Xs, Y, Ys).
+
+head([H|_], H).
+
+unzip([], [], []).
+unzip([(X, Y)|T], [X|Xs], [Y|Ys]) :- unzip(T, Xs, Ys).
+zip(Xs, Ys, Pairs) :- unzip(Pairs, Xs, Ys).
+
+make_list(0, _, []).
+make_list(N, X, [X|Xs]) :- N > 0, M is N - 1, make_list(M, X, Xs).
+
+sub_list(List, Before, Length, After, SubList) :-
+    append(Prefix, Rest, List), length(Prefix, Before),
+    append(SubList, Suffix, Rest), length(SubList, Length), length(Suffix, After).
+
+partition(_, [], [], []).
+partition(Pred, [H|T], [H|I], E) :- call(Pred, H), partition(Pred, T, I, E).
+partition(Pred, [H|T], I, [H|E]) :- \+ call(Pred, H), partition(Pred, T, I, E).
+
+foldl(Goal, List, V0, V) :- foldl_list(List, Goal, V0, V).
+foldl_list([], _, V, V).
+foldl_list([X|Xs], Goal, V0, V) :- call(Goal, X, V0, V1), foldl_list(Xs, Goal, V1, V).
+
+foldl(Goal, List1, List2, V0, V) :- foldl_lists(List1, List2, Goal, V0, V).
+foldl_lists([], [], _, V, V).
+foldl_lists([X|Xs], [Y|Ys], Goal, V0, V) :- call(Goal, X, Y, V0, V1), foldl_lists(Xs, Ys, Goal, V1, V).
+
+scanl(Goal, List, V0, [V0|Values]) :- scanl_list(List, Goal, V0, Values).
+scanl_list([], _, _, []).
+scanl_list([X|Xs], Goal, V, [VH|VT]) :- call(Goal, X, V, VH), scanl_list(Xs, Goal, VH, VT).
+
+convlist(_, [], []).
+convlist(Goal, [X|Xs], [Y|Ys]) :- call(Goal, X, Y), convlist(Goal, Xs, Ys).
+convlist(Goal, [X|Xs], Ys) :- \+ call(Goal, X, _), convlist(Goal, Xs, Ys).
