@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from nesy.errors import EvaluationError, GroundingError, LimitError
 from nesy.ground.arith import COMPARISONS, LinearExpr, NotLinear, evaluate
 from nesy.ground.ground_program import Constraint
-from nesy.terms import Str, Term, Var, format_term, list_items, make_list
+from nesy.terms import NIL, Str, Term, Var, format_term, list_items, make_list
 
 CONTROL = {",", ";", "->", "\\+", "not", "$choice", "$neural", "true", "fail", "false"}
 BUILTINS: dict[tuple[str, int], Callable] = {}
@@ -463,6 +463,7 @@ def _deterministic_success(g, goal, depth, span) -> bool:
 def _findall(g, args, depth, span):
     """One item per derivation in each possible world, in the order Prolog finds them."""
     template, goal, out = args
+    _check_list_or_var(g, out, span, "findall/3")
     items = [(value, proof) for value, literals in g.solutions(goal, template, depth, span,
                                                                "findall/3")
              for proof in (g.proofs(literals, span) if literals else [()])]
@@ -480,6 +481,7 @@ def _all(allow_empty: bool):
     def collect(g, args, depth, span):
         """One item per distinct answer, present in the worlds where the answer holds."""
         template, goal, out = args
+        _check_list_or_var(g, out, span, "all/3")
         bodies: dict = {}
         for value, literals in g.solutions(goal, template, depth, span, "all/3"):
             bodies.setdefault((type(value), value), (value, []))[1].append(literals)
@@ -499,6 +501,16 @@ def _all(allow_empty: bool):
 
 BUILTINS[("all", 3)] = _all(allow_empty=False)
 BUILTINS[("all_or_none", 3)] = _all(allow_empty=True)
+
+
+def _check_list_or_var(g, term, span, what: str) -> None:
+    """The result of a collecting builtin must be a variable or a (partial) list."""
+    term = _deref(term)
+    while isinstance(term, Term) and term.functor == "." and len(term.args) == 2:
+        term = _deref(term.args[1])
+    if not (isinstance(term, Var) or term == NIL):
+        raise EvaluationError(f"type error: the last argument of {what} must be a list or "
+                              f"unbound, not {format_term(g.resolve(term))}", span)
 
 
 def _sublists(g, items, out, span, allow_empty: bool) -> Iterator[tuple]:

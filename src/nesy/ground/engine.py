@@ -259,6 +259,8 @@ class Grounder:
     def _call(self, goal: Term, depth: int) -> Iterator[tuple]:
         signature = goal.signature
         if signature not in self.rules:
+            if self.program.unknown == "fail":
+                return
             raise GroundingError(f"unknown predicate {goal.functor}/{len(goal.args)}", goal.span,
                                  hint=_suggest(goal, self.program))
         self._tick()
@@ -475,6 +477,11 @@ class Grounder:
     def _choice(self, args, span) -> Iterator[tuple]:
         clause_id, index, variables, prob, head = args
         values = self.resolve(variables)
+        if not _ground_fast(values) and _ground_fast(self.resolve(head)):
+            # a variable only the body saw and left free (`findall(X, p(X,_), L)`): it does not
+            # tell instances of the clause apart
+            values = Term(values.functor, tuple(a if _ground_fast(a) else Term("$free")
+                                                for a in values.args))
         if not _ground_fast(values):
             raise GroundingError(
                 f"non-ground probabilistic clause: {format_term(self.resolve(head))} has unbound "
