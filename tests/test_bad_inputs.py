@@ -117,9 +117,9 @@ LIMIT_CASES = [  # (program, Limits fields, located)
     ("0.5::x(I) :- between(1, 40, I). p :- x(I), x(J), I < J. query(p).",
      {"max_circuit_nodes": 20}),
     ("p(L) :- length(L, 1000000). query(p(_)).", {"timeout_s": 1.0}),
-    ("q(N) :- findall(X, between(1, 2000000, X), L), length(L, N). query(q(_)).",
+    ("q(N) :- findall(X, between(1, 900000, X), L), length(L, N). query(q(_)).",
      {"timeout_s": 1.0}),
-    ("p(N) :- length(L, 300000), length(L, N). query(p(_)).", {"max_stack_mb": 16}),
+    ("p(N) :- length(L, 50000), length(L, N). query(p(_)).", {"max_stack_mb": 16}),
     ("q(N) :- findall(X, between(1, 300000, X), L), length(L, N). query(q(_)).",
      {"max_memory_mb": 1}),
 ]
@@ -158,7 +158,7 @@ def _check_error(exc: NesyError, expected, located: bool, text: str) -> None:
 
 @pytest.mark.parametrize(("text", "expected", "located"), API_CASES, ids=_ids(API_CASES))
 def test_api(text, expected, located):
-    limits = nesy.Limits(timeout_s=5.0)
+    limits = nesy.Limits(timeout_s=2.0)
     with pytest.raises(NesyError) as info:
         nesy.query(text, limits=limits)
     _check_error(info.value, expected, located, text)
@@ -168,7 +168,7 @@ def test_api(text, expected, located):
 def test_cli(text, expected, located, tmp_path, capsys):
     path = tmp_path / "bad.pl"
     path.write_text(text, encoding="utf-8")
-    assert main(["query", str(path), "--timeout-s", "5"]) == 1
+    assert main(["query", str(path), "--timeout-s", "2"]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err and "internal error" not in err, err
     if located:
