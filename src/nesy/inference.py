@@ -27,7 +27,7 @@ from nesy.front.program import Program
 from nesy.ground.engine import program_queries
 from nesy.ground.ground_program import Constraint, GroundProgram, NeuralRef, ParamRef
 from nesy.ground.simplify import Simplified, simplify
-from nesy.limits import Deadline, Limits
+from nesy.limits import Deadline, Limits, call_deep
 from nesy.proofs import Proof, best_proof
 from nesy.semiring import Semiring, TopKProofs, get_semiring
 from nesy.terms import Term, format_term
@@ -46,7 +46,9 @@ class Result:
 
     @property
     def probabilities(self) -> dict[str, float]:
-        return {query_name(atom): value for atom, value in self.answers.items()}
+        # a deep answer term prints by recursion: on the large stack, never the caller's
+        return call_deep(lambda: {query_name(atom): value
+                                  for atom, value in self.answers.items()})
 
     def __getitem__(self, atom: str) -> float:
         return self.probabilities[atom]
