@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nesy.errors import CheckError, NesyError, raise_all
 from nesy.front.check_directives import check_directive
+from nesy.front.desugar_head_aggregates import desugar_head_aggregates
 from nesy.front.desugar_negative_heads import desugar_negative_heads
 from nesy.front.desugar_neural import desugar_neural_clause
 from nesy.front.desugar_probabilistic import desugar_prob_clause
@@ -32,7 +33,7 @@ def ast2program(ast: ProgramAST) -> Program:
     """Desugar every item, collecting all the errors found before raising them."""
     program = Program(ast.source)
     errors: list[NesyError] = []
-    items = desugar_negative_heads(load_consulted(ast, errors))
+    items = desugar_negative_heads(desugar_head_aggregates(load_consulted(ast, errors), errors))
     for clause_id, item in enumerate(items):
         if isinstance(item, Directive):
             check_directive(item, program, errors)

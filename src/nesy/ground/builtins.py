@@ -670,6 +670,62 @@ def _atom_number(g, args, depth, span):
     raise EvaluationError("instantiation error: atom_number/2 needs one argument bound", span)
 
 
+def _text(t) -> str | None:
+    """The characters of an atom, string or number (None for anything else)."""
+    if isinstance(t, Str):
+        return t.value
+    if _is_atom(t):
+        return t.functor
+    if isinstance(t, (int, float)) and not isinstance(t, bool):
+        return format_term(t)
+    return None
+
+
+@builtin("atom_concat", 3)
+def _atom_concat(g, args, depth, span):
+    a, b, c = _concrete(g, *args)
+    left, right, whole = _text(a), _text(b), _text(c)
+    if left is not None and right is not None:
+        return _unify_gen(g, c, Term(left + right))
+    if whole is None:
+        raise EvaluationError("instantiation error: atom_concat/3 needs its first two or its "
+                              "last argument bound", span)
+    return _atom_splits(g, a, b, whole)
+
+
+def _atom_splits(g, a, b, whole: str):
+    for i in range(len(whole) + 1):
+        mark = len(g.trail)
+        if g.unify(a, Term(whole[:i])) and g.unify(b, Term(whole[i:])):
+            yield ()
+        g.undo(mark)
+
+
+@builtin("concat", 2)
+def _concat(g, args, depth, span):
+    """library(string): the atom of the texts of a list's items joined."""
+    parts = [_text(t) for t in _concrete(g, *_proper_list(g, args[0], span, "concat/2"))]
+    if any(p is None for p in parts):
+        raise EvaluationError("type error: concat/2 joins atoms, strings and numbers", span)
+    return _unify_gen(g, args[1], Term("".join(parts)))
+
+
+@builtin("enum_groups", 3)
+def _enum_groups(g, args, depth, span):
+    """library(collect): for a list of (Group, Value) pairs, each group (in order of first
+    appearance) with the list of its values."""
+    groups: dict = {}
+    for pair in _concrete(g, *_proper_list(g, args[0], span, "enum_groups/3")):
+        if not (isinstance(pair, Term) and pair.functor == "," and len(pair.args) == 2):
+            raise EvaluationError("type error: enum_groups/3 expects (Group, Value) pairs", span)
+        groups.setdefault(pair.args[0], []).append(pair.args[1])
+    for group, values in groups.items():
+        mark = len(g.trail)
+        if g.unify(args[1], group) and g.unify(args[2], make_list(values)):
+            yield ()
+        g.undo(mark)
+
+
 @builtin("subsumes_term", 2)
 def _subsumes_term(g, args, depth, span):
     general, specific = (g.resolve(t) for t in args)

@@ -430,6 +430,14 @@ class _Builder(Transformer):
         self._check_depth(depth, start, end)
         return (tail, start, end, depth)
 
+    def head_aggregate(self, children):
+        """`avg<X>` as the term '$aggregate'(avg, X); front/desugar_head_aggregates.py reads it."""
+        tok, inner, close = children
+        name = Term(tok.value[:-1], (), self.span(tok.start_pos, tok.end_pos - 1))
+        span = self.span(tok.start_pos, close.end_pos)
+        return (Term("$aggregate", (name, inner[0]), span), tok.start_pos, close.end_pos,
+                inner[3] + 1)
+
     def paren(self, children):
         node = children[1]
         return (node[0], children[0].start_pos, children[2].end_pos, node[3])
