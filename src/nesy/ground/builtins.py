@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from nesy.errors import EvaluationError, GroundingError, LimitError
+from nesy.front.program import CHOICE, NEURAL
 from nesy.ground.arith import COMPARISONS, LinearExpr, NotLinear, evaluate
 from nesy.ground.ground_program import Constraint
-from nesy.terms import NIL, Str, Term, Var, format_term, list_items, make_list
+from nesy.terms import NIL, TRUE, Str, Term, Var, format_term, list_items, make_list
 
 CONTROL = {",", ";", "->", "\\+", "not", "$choice", "$neural", "true", "fail", "false"}
 BUILTINS: dict[tuple[str, int], Callable] = {}
@@ -724,6 +725,54 @@ def _enum_groups(g, args, depth, span):
         if g.unify(args[1], group) and g.unify(args[2], make_list(values)):
             yield ()
         g.undo(mark)
+
+
+@builtin("clause", 2)
+def _clause(g, args, depth, span):
+    return _clauses(g, args[0], args[1], None, span)
+
+
+@builtin("clause", 3)
+def _clause3(g, args, depth, span):
+    return _clauses(g, args[0], args[1], args[2], span)
+
+
+def _clauses(g, head, body, prob, span):
+    """The program's clauses whose head and body unify with `head` and `body`; `prob` gets the
+    clause's probability (1.0 for a plain clause)."""
+    wanted = _deref(head)
+    if isinstance(wanted, Term):
+        groups = [g.rules.get(wanted.signature, ())]
+    elif isinstance(wanted, Var):
+        groups = list(g.rules.values())
+    else:
+        raise EvaluationError(f"type error: clause/2 needs a callable head, not "
+                              f"{format_term(wanted)}", span)
+    for rules in groups:
+        for rule in rules:
+            mapping: dict = {}
+            plain, weight = _without_choice(rule.body)
+            if isinstance(weight, Term) and weight.functor in (NEURAL, "$param"):
+                continue  # a neural or learnable clause has no fixed probability
+            mark = len(g.trail)
+            if (g.unify(head, g.rename(rule.head, mapping))
+                    and g.unify(body, g.rename(plain, mapping))
+                    and (prob is None or g.unify(prob, float(evaluate(g.rename(weight, mapping),
+                                                                      span))))):
+                yield ()
+            g.undo(mark)
+
+
+def _without_choice(body):
+    """A desugared clause body without its probabilistic or neural goal, and the probability."""
+    if body is None:
+        return TRUE, 1.0
+    last = body.args[1] if isinstance(body, Term) and body.functor == "," else body
+    if isinstance(last, Term) and last.functor in (CHOICE, NEURAL):
+        rest = body.args[0] if last is not body else TRUE
+        prob = last.args[3] if last.functor == CHOICE else last
+        return rest, prob
+    return body, 1.0
 
 
 @builtin("subsumes_term", 2)
