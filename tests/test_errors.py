@@ -40,7 +40,7 @@ CASES = [
     ("unknown library", ":- use_module(library(foo)).\na.\nquery(a).", CheckError,
      "unknown library 'foo'", 1, 1),
     ("python module", ":- use_module('ext.py').\na.\nquery(a).", CheckError,
-     "not supported", 1, 1),
+     "runs only when you allow it", 1, 1),
     ("redefined builtin", "X is Y :- true.\nquery(a).", CheckError, "built-in", 1, 1),
 ]
 

@@ -20,12 +20,13 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
-def parse(text: str, name: str = "<string>") -> Program:
-    """Parse and check a program: the AST desugared to the Program IR."""
+def parse(text: str, name: str = "<string>", *, allow_python: bool = False) -> Program:
+    """Parse and check a program: the AST desugared to the Program IR. Python modules it loads
+    (`:- use_module('lib.py').`) run only with `allow_python=True`."""
     from nesy.front import ast2program
     from nesy.syntax.parser import parse as parse_ast
 
-    return call_deep(lambda: ast2program(parse_ast(text, name)))
+    return call_deep(lambda: ast2program(parse_ast(text, name), allow_python))
 
 
 def read_program(path: str | Path) -> str:
@@ -46,19 +47,19 @@ def read_program(path: str | Path) -> str:
         raise NesyError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def load(path: str | Path) -> Program:
-    """Parse a program file."""
-    return parse(read_program(path), str(path))
+def load(path: str | Path, *, allow_python: bool = False) -> Program:
+    """Parse a program file (see `parse` for `allow_python`)."""
+    return parse(read_program(path), str(path), allow_python=allow_python)
 
 
 def query(program: Program | str, semantics: str = "exact", *, k: int = 3,
-          limits: Limits | None = None) -> Result:
+          limits: Limits | None = None, allow_python: bool = False) -> Result:
     """Answer the program's `query/1` atoms under `semantics` (see `nesy.SEMANTICS`)."""
     from nesy.inference import run_query
 
     limits = Deadline(limits or Limits()).started()
     if isinstance(program, str):
-        program = call_deep(parse, program, limits=limits)
+        program = call_deep(lambda: parse(program, allow_python=allow_python), limits=limits)
     return call_deep(run_query, program, semantics, k, limits, limits=limits)
 
 

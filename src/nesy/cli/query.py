@@ -17,6 +17,8 @@ def add_parser(sub) -> None:
     parser.add_argument("--format", default="text", choices=["text", "json"])
     parser.add_argument("--explain", action="store_true", help="print each answer's best proof")
     parser.add_argument("--explain-format", default="text", choices=["text", "json", "dot"])
+    parser.add_argument("--allow-python", action="store_true",
+                        help="let the program load Python modules (:- use_module('lib.py').)")
     add_limit_options(parser)
     parser.set_defaults(run=run)
 
@@ -24,7 +26,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     import nesy
 
-    program = nesy.load(args.file)
+    program = nesy.load(args.file, allow_python=args.allow_python)
     result = nesy.query(program, args.semantics, k=args.k, limits=limits_from(args))
     if args.format == "json":
         payload: dict = dict(result.probabilities)

@@ -11,6 +11,7 @@ from nesy.front.desugar_probabilistic import desugar_prob_clause
 from nesy.front.fail_unknown import fail_unknown
 from nesy.front.library_scope import add_scope_library
 from nesy.front.load_consulted import load_consulted
+from nesy.front.load_python import load_python
 from nesy.front.program import NeuralSpec, Program, Rule
 from nesy.front.rename_library_overrides import overridable, rename_library_overrides
 from nesy.ground.builtins import BUILTINS, CONTROL
@@ -29,11 +30,16 @@ def _check_head(head, span, errors: list[NesyError]) -> bool:
     return True
 
 
-def ast2program(ast: ProgramAST) -> Program:
-    """Desugar every item, collecting all the errors found before raising them."""
+def ast2program(ast: ProgramAST, allow_python: bool = False) -> Program:
+    """Desugar every item, collecting all the errors found before raising them. Python modules
+    the program loads run only with `allow_python`."""
     program = Program(ast.source)
     errors: list[NesyError] = []
-    items = desugar_negative_heads(desugar_head_aggregates(load_consulted(ast, errors), errors))
+    python: list | None = [] if allow_python else None
+    items = desugar_negative_heads(desugar_head_aggregates(
+        load_consulted(ast, errors, python), errors))
+    for path, directive in python or ():
+        program.externals.update(load_python(path, directive.span, errors))
     for clause_id, item in enumerate(items):
         if isinstance(item, Directive):
             check_directive(item, program, errors)

@@ -3,7 +3,7 @@
 A relative file name is resolved against the directory of the file that names it (the current
 directory for a program given as text), trying the name itself and then with `.pl`, as ProbLog's
 `resolve_filename` does. Each file is read once, so files that consult each other terminate.
-`use_module(library(...))` is left to check_directives; Python modules are never loaded.
+`use_module(library(...))` is left to check_directives; Python modules load only when allowed.
 """
 
 from __future__ import annotations
@@ -18,14 +18,17 @@ from nesy.terms import Str, Term, format_term, list_items
 LOADERS = {("consult", 1), ("use_module", 1), ("use_module", 2)}
 
 
-def load_consulted(ast: ProgramAST, errors: list[NesyError]) -> list[Item]:
-    """The program's items with every consulted file's items in place of its directive."""
+def load_consulted(ast: ProgramAST, errors: list[NesyError],
+                   python: list | None = None) -> list[Item]:
+    """The program's items with every consulted file's items in place of its directive.
+    Python modules are collected as (path, directive) in `python`; None refuses them."""
     main = _existing(ast.source.name)
     loaded = {main} if main is not None else set()
-    return _expand(ast, loaded, errors)
+    return _expand(ast, loaded, errors, python)
 
 
-def _expand(ast: ProgramAST, loaded: set[Path], errors: list[NesyError]) -> list[Item]:
+def _expand(ast: ProgramAST, loaded: set[Path], errors: list[NesyError],
+            python: list | None) -> list[Item]:
     out: list[Item] = []
     for item in ast.items:
         if not isinstance(item, Directive):
@@ -38,7 +41,8 @@ def _expand(ast: ProgramAST, loaded: set[Path], errors: list[NesyError]) -> list
                 kept.append(goal)
                 continue
             for name in files:
-                out.extend(_load(goal.functor, name, ast.source.name, item, loaded, errors))
+                out.extend(_load(goal.functor, name, ast.source.name, item, loaded, errors,
+                                 python))
         if kept:
             goal = kept[-1]
             for g in reversed(kept[:-1]):
@@ -47,15 +51,24 @@ def _expand(ast: ProgramAST, loaded: set[Path], errors: list[NesyError]) -> list
     return out
 
 
-def _load(verb: str, name, base: str, item: Directive, loaded: set[Path], errors) -> list[Item]:
+def _load(verb: str, name, base: str, item: Directive, loaded: set[Path], errors,
+          python: list | None) -> list[Item]:
     if not isinstance(name, (Term, Str)) or (isinstance(name, Term) and name.functor == "."):
         errors.append(CheckError(f"{verb}: {format_term(name)} is not a file name", item.span))
         return []
     text = name.value if isinstance(name, Str) else _path_text(name)
     path = _resolve(text, base)
     if text.endswith(".py") or (path is not None and path.suffix == ".py"):
-        errors.append(CheckError(f"{verb}('{text}'): loading Python modules is not supported",
-                                 item.span))
+        if python is None:
+            errors.append(CheckError(
+                f"{verb}('{text}'): the program loads Python code, which runs only when you "
+                "allow it", item.span, hint="trust the file? pass --allow-python to nesy query, "
+                "or allow_python=True to nesy.load / nesy.parse / nesy.query"))
+        elif path is None:
+            errors.append(CheckError(f"{verb}: file not found '{text}'", item.span))
+        elif path not in loaded:
+            loaded.add(path)
+            python.append((path, item))
         return []
     if path is None:
         errors.append(CheckError(f"{verb}: file not found '{text}'", item.span,
@@ -74,7 +87,7 @@ def _load(verb: str, name, base: str, item: Directive, loaded: set[Path], errors
     except NesyError as exc:
         errors.append(exc)
         return []
-    return _expand(ast, loaded, errors)
+    return _expand(ast, loaded, errors, python)
 
 
 def _files(goal) -> list | None:

@@ -67,6 +67,8 @@ class Program:
     neural: dict[int, NeuralSpec] = field(default_factory=dict)
     params: dict[tuple[int, int], ParamSpec] = field(default_factory=dict)
     libraries: set[str] = field(default_factory=set)
+    # predicates of Python modules the caller allowed: signature -> (nesy.extern.Export, function)
+    externals: dict = field(default_factory=dict)
     unknown: str = "error"  # `:- unknown(fail).` makes it "fail": unknown predicates fail
 
     def add_rule(self, rule: Rule) -> None:

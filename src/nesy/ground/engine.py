@@ -17,6 +17,7 @@ from nesy.errors import CheckError, EvaluationError, GroundingError, LimitError
 from nesy.front.program import CHOICE, NEURAL, Program
 from nesy.ground.arith import LinearExpr, NotLinear, evaluate
 from nesy.ground.call_patterns import pattern_sensitive
+from nesy.ground.externals import call_external
 from nesy.ground.ground_program import Choice, GroundProgram, NeuralRef, ParamRef
 from nesy.ground.library import with_library
 from nesy.limits import Deadline, Limits, safe_recursion_limit
@@ -249,6 +250,10 @@ class Grounder:
             return
         if functor == NEURAL:
             yield from self._neural(args, goal.span)
+            return
+        external = self.program.externals.get((functor, len(args)))
+        if external is not None:
+            yield from call_external(self, *external, args, goal.span)
             return
         builtin = self.builtins.get((functor, len(args)))
         if builtin is not None:
