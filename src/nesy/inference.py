@@ -24,6 +24,7 @@ from nesy.compile.ground2circuit import (
 from nesy.compile.topk import ProofOps
 from nesy.errors import InferenceError
 from nesy.front.program import Program
+from nesy.ground.break_cycles import break_cycles
 from nesy.ground.engine import program_queries
 from nesy.ground.ground_program import Constraint, GroundProgram, NeuralRef, ParamRef
 from nesy.ground.simplify import Simplified, simplify
@@ -118,7 +119,7 @@ def run_query(program: Program, semantics: str | Semiring = "exact", k: int = 3,
     if isinstance(semiring, TopKProofs):
         return _topk(simplified, probabilities, semiring, limits)
     if semiring.needs_circuit:
-        return _compiled(simplified, probabilities, semiring, limits)
+        return _compiled(break_cycles(simplified, limits), probabilities, semiring, limits)
     return _direct(simplified, probabilities, semiring, limits)
 
 
