@@ -1,25 +1,74 @@
 """Differential tests: nesy's exact inference must agree with problog 2.3.0.
 
-Random programs come from ``problog_programs.programs()`` and are checked against problog run in
-the same process; the corpus in ``tests/programs`` is checked against its ``% expect:`` lines.
+Random programs come from ``problog_programs.collect_programs``, one family per construct, and
+are checked against problog run in the same process: the same answers, or an error on both
+sides (problog's error class mapped to nesy's).  The corpus in ``tests/programs`` is checked
+against its ``% expect:`` lines.  Families with a known disagreement are listed in
+``KNOWN_DISAGREEMENTS`` and xfail'd strictly, so each turns red (XPASS) once the engine is
+fixed and its entry must be deleted.  The slow tier (``pytest -m slow``) runs 2,000+ programs.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from problog_programs import problog_probabilities, programs
+from problog_programs import FAMILIES, Outcome, collect_programs, problog_outcome, reduce_program
+from problog_programs import problog_probabilities as problog_corpus_probabilities
 
 import nesy
+from nesy import errors
 
 PROGRAMS_DIR = Path(__file__).resolve().parent / "programs"
 CORPUS = sorted(PROGRAMS_DIR.glob("*.pl"))
 EXPECT_PREFIX = "% expect: "
 RANDOM_TOLERANCE = 1e-9
 CORPUS_TOLERANCE = 1e-6
+
+# How many distinct programs each family contributes to the default and to the slow tier.
+DEFAULT_COUNTS = {
+    "core": 60, "special_probabilities": 25, "arrow_clauses": 20, "arithmetic": 25,
+    "int_float": 25, "terms_lists_strings": 25, "disjunction": 25, "if_then_else": 15,
+    "type_tests": 25, "non_ground_calls": 25, "negative_heads": 20, "findall": 15,
+    "errors": 30,
+}
+SLOW_FACTOR = 7
+MIN_DEFAULT_PROGRAMS = 300
+MIN_SLOW_PROGRAMS = 2000
+
+# problog's error class -> the nesy errors that count as the same answer.
+ERROR_CLASSES: dict[str, tuple[type[errors.NesyError], ...]] = {
+    "InconsistentEvidenceError": (errors.InferenceError,),
+    "NegativeCycle": (errors.CheckError, errors.GroundingError),
+    "NonGroundProbabilisticClause": (errors.GroundingError, errors.CheckError),
+    "NonGroundQuery": (errors.GroundingError,),
+    "CallModeError": (errors.EvaluationError,),
+    "InstantiationError": (errors.EvaluationError,),
+    "ArithmeticError": (errors.EvaluationError,),
+    "UnknownClause": (errors.GroundingError, errors.CheckError),
+    "UnknownClauseInternal": (errors.GroundingError, errors.CheckError),
+    "GroundingError": (errors.ParseError, errors.CheckError, errors.GroundingError),
+    "ParseError": (errors.ParseError,),
+    "UnexpectedCharacter": (errors.ParseError,),
+}
+
+# Constructs where nesy and problog still disagree, each with a minimal program: the family's
+# test is xfail'd (strict), so it fails loudly once the engine is fixed.  Delete the entry then.
+KNOWN_DISAGREEMENTS: dict[str, str] = {
+    "arithmetic": "mod (and //) on floats: `x(Y) :- Y is 1.0 mod 2. query(x(_)).` problog "
+    "x(1.0) = 1, nesy EvaluationError 'mod needs integers'",
+    "if_then_else": "problog 2.3.0 has no '->'/2 (UnknownClause); nesy answers "
+    "`0.4::b. q :- (true -> b). query(q).` with q = 0.4",
+    "terms_lists_strings": "a cyclic annotated-disjunction rule with evidence (not about terms): "
+    "`dom(c). dom(a). 0.9::b0. 0.5::d1 :- b0, d0(X,X). 0.5::d0(c,Y); 0.5::d0(a,Y) :- b0, "
+    "dom(Y). d0(Y,X) :- d0(X,X), d0(X,Y). evidence(d0(c,a),true). query(d1).` problog "
+    "d1 = 0.25, nesy 0.3333",
+    "findall": "order of findall's list: `0.4::b0(X) :- dom(X).` with dom(a), dom(b) and "
+    "`x0(L) :- findall(X, (b0(X), dom(X)), L).` problog x0([a,b]), nesy x0([b,a])",
+}
 
 
 def parse_expect(text: str) -> dict[str, float]:
@@ -40,19 +89,18 @@ def ground_queries(text: str) -> set[str]:
     for line in text.splitlines():
         if line.startswith("query(") and line.endswith(")."):
             atom = line[len("query(") : -len(").")]
-            if not any(ch.isupper() or ch == "_" for ch in atom):
+            if not re.search(r'(^|[^a-z0-9_"])[A-Z_]', re.sub(r'"[^"]*"', '""', atom)):
                 found.add(atom)
     return found
 
 
-def assert_same_probabilities(
+def probability_differences(
     actual: dict[str, float],
     expected: dict[str, float],
     tolerance: float,
-    text: str,
     required: set[str] = frozenset(),
-) -> None:
-    """Each probability within ``tolerance`` (absolute) of problog's.
+) -> str | None:
+    """What differs, or None when each probability is within ``tolerance`` of problog's.
 
     An answer only one side reports must have probability 0 there: which zero-probability
     answers of a non-ground query problog lists depends on how its grounder simplifies
@@ -60,17 +108,17 @@ def assert_same_probabilities(
     queries) must always be answered.
     """
     missing = sorted(required - set(actual))
-    assert not missing, f"ground queries without an answer: {missing}\nprogram:\n{text}"
+    if missing:
+        return f"ground queries without an answer: {missing}"
     one_sided = {
         key: value
         for side, other in ((actual, expected), (expected, actual))
         for key, value in side.items()
         if key not in other and not abs(value) <= tolerance
     }
-    assert not one_sided, (
-        f"query answers differ\n  nesy only:    {sorted(set(actual) - set(expected))}\n"
-        f"  problog only: {sorted(set(expected) - set(actual))}\nprogram:\n{text}"
-    )
+    if one_sided:
+        return (f"query answers differ: nesy only {sorted(set(actual) - set(expected))}, "
+                f"problog only {sorted(set(expected) - set(actual))}")
     wrong = {
         key: (actual[key], expected[key])
         for key in set(expected) & set(actual)
@@ -80,20 +128,130 @@ def assert_same_probabilities(
             and abs(actual[key] - expected[key]) <= tolerance
         )
     }
-    assert not wrong, f"probabilities differ (nesy, problog): {wrong}\nprogram:\n{text}"
+    if wrong:
+        return f"probabilities differ (nesy, problog): {wrong}"
+    return None
 
 
-@settings(
-    max_examples=300,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
-@given(programs())
-def test_random_programs_match_problog(text: str) -> None:
-    expected = problog_probabilities(text)
-    actual = nesy.query(text, semantics="exact").probabilities
-    assert_same_probabilities(actual, expected, RANDOM_TOLERANCE, text, ground_queries(text))
+def assert_same_probabilities(actual, expected, tolerance, text, required=frozenset()) -> None:
+    difference = probability_differences(actual, expected, tolerance, required)
+    assert difference is None, f"{difference}\nprogram:\n{text}"
+
+
+def nesy_outcome(text: str) -> Outcome:
+    """nesy's exact answers, or its error (a crash that is not a NesyError is an error too)."""
+    try:
+        result = nesy.query(text, semantics="exact").probabilities
+    except errors.NesyError as exc:
+        return Outcome(error=type(exc).__name__, message=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a crash is a disagreement, reported as such
+        return Outcome(error=f"crash:{type(exc).__name__}", message=str(exc))
+    return Outcome(answers=tuple(sorted(result.items())))
+
+
+def _nesy_error_matches(problog_error: str, nesy_error: str) -> bool:
+    allowed = ERROR_CLASSES.get(problog_error, (errors.NesyError,))
+    names = {cls.__name__ for cls in allowed} | {"MultipleErrors"}
+    return nesy_error in names
+
+
+def disagreement(text: str, expected: Outcome) -> str | None:
+    """How nesy's outcome differs from problog's ``expected`` one (a short label first)."""
+    actual = nesy_outcome(text)
+    if actual.error is not None and actual.error.startswith("crash:"):
+        return f"nesy crashed: {actual.describe()}"
+    if expected.error is not None and actual.error is not None:
+        if _nesy_error_matches(expected.error, actual.error):
+            return None
+        return f"error class: problog {expected.describe()}; nesy {actual.describe()}"
+    if expected.error is not None:
+        return f"nesy answers where problog errs: problog {expected.describe()}; " \
+               f"nesy {actual.describe()}"
+    if actual.error is not None:
+        return f"nesy errs where problog answers: problog {expected.describe()}; " \
+               f"nesy {actual.describe()}"
+    difference = probability_differences(
+        actual.probabilities(), expected.probabilities(), RANDOM_TOLERANCE, ground_queries(text)
+    )
+    return None if difference is None else f"wrong answer: {difference}"
+
+
+def _label(message: str) -> str:
+    return message.split(":", 1)[0]
+
+
+def minimal_disagreement(text: str, message: str) -> str:
+    """The program with lines removed while the same kind of disagreement remains."""
+
+    def still_fails(candidate: str) -> bool:
+        found = disagreement(candidate, problog_outcome(candidate))
+        return found is not None and _label(found) == _label(message)
+
+    return reduce_program(text, still_fails)
+
+
+def check_family(name: str, count: int) -> None:
+    """All ``count`` programs of the family agree; a known disagreement stops at the first."""
+    programs = collect_programs(name, count)
+    assert len(programs) >= count * 0.9, f"{name}: only {len(programs)} programs drawn"
+    known = name in KNOWN_DISAGREEMENTS
+    failures = []
+    for text, expected in programs:
+        found = disagreement(text, expected)
+        if found is not None:
+            failures.append((text, found))
+            if known:
+                break
+    if failures:
+        text, message = failures[0]
+        smaller = minimal_disagreement(text, message) if not known else text
+        pytest.fail(
+            f"{len(failures)} of {len(programs)} {name} programs disagree with problog; "
+            f"the first: {message}\nprogram (reduced):\n{smaller}"
+        )
+
+
+def _family_params(names):
+    return [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(strict=True, reason=KNOWN_DISAGREEMENTS[name])
+            if name in KNOWN_DISAGREEMENTS else (),
+        )
+        for name in names
+    ]
+
+
+@pytest.mark.parametrize("family", _family_params(DEFAULT_COUNTS))
+def test_random_programs_match_problog(family: str) -> None:
+    check_family(family, DEFAULT_COUNTS[family])
+
+
+def test_default_tier_has_enough_distinct_programs() -> None:
+    assert set(DEFAULT_COUNTS) == set(FAMILIES)
+    texts = {text for name, n in DEFAULT_COUNTS.items() for text, _ in collect_programs(name, n)}
+    assert len(texts) >= MIN_DEFAULT_PROGRAMS, len(texts)
+    nontrivial = [
+        t for name, n in DEFAULT_COUNTS.items() for t, o in collect_programs(name, n)
+        if o.error is not None or any(0.0 < p < 1.0 for _, p in o.answers)
+    ]
+    assert len(nontrivial) >= 0.75 * len(texts), len(nontrivial)
+
+
+def _slow_selected(config: pytest.Config) -> bool:
+    """The slow tier runs only when asked for (``-m slow`` or NESY_SLOW_TESTS=1), so that a
+    plain ``pytest -m "not gpu"`` (what ``make test`` runs) stays quick."""
+    markexpr = config.getoption("markexpr") or ""
+    return bool(re.search(r"(?<!not )\bslow\b", markexpr)) or bool(os.environ.get(
+        "NESY_SLOW_TESTS"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", _family_params(DEFAULT_COUNTS))
+def test_many_random_programs_match_problog(family: str, request: pytest.FixtureRequest) -> None:
+    if not _slow_selected(request.config):
+        pytest.skip("slow tier: run with -m slow")
+    check_family(family, DEFAULT_COUNTS[family] * SLOW_FACTOR)
 
 
 def test_corpus_is_present() -> None:
@@ -107,7 +265,7 @@ def test_corpus_expectations_are_problogs(path: Path) -> None:
     """The expect lines are what problog computes (else run regenerate_expected.py)."""
     text = path.read_text()
     expected = parse_expect(text)
-    actual = problog_probabilities(text)
+    actual = problog_corpus_probabilities(text)
     assert set(actual) == set(expected), f"{path.name}: answers {sorted(actual)}"
     assert_same_probabilities(actual, expected, CORPUS_TOLERANCE, path.name)
 
