@@ -8,7 +8,7 @@ from nesy.syntax.ast import Directive
 from nesy.terms import Str, Term, format_term
 
 # ProbLog libraries whose predicates nesy provides as builtins.
-KNOWN_LIBRARIES = {"lists", "apply", "between", "aggregate", "scope", "collect", "string", "cut"}
+KNOWN_LIBRARIES = {"lists", "apply", "between", "aggregate", "scope", "collect", "string", "cut", "yall"}
 
 
 def check_directive(item: Directive, program: Program, errors: list[NesyError]) -> None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from nesy.errors import EvaluationError, GroundingError, LimitError
+from nesy.errors import EvaluationError, LimitError
 from nesy.front.program import CHOICE, NEURAL
 from nesy.ground.arith import COMPARISONS, LinearExpr, NotLinear, evaluate
 from nesy.ground.ground_program import Constraint
-from nesy.terms import NIL, TRUE, Str, Term, Var, format_term, list_items, make_list
+from nesy.terms import NIL, TRUE, Str, Term, Var, format_term, list_items, make_list, term_vars
 
 CONTROL = {",", ";", "->", "\\+", "not", "$choice", "$neural", "true", "fail", "false"}
 BUILTINS: dict[tuple[str, int], Callable] = {}
@@ -382,25 +382,6 @@ def _list_to_set(g, args, depth, span):
     return _unify_gen(g, args[1], make_list(list(unique.values())))
 
 
-@builtin("exclude", 3)
-def _exclude(g, args, depth, span):
-    return _filter(g, args, depth, span, keep=False)
-
-
-@builtin("include", 3)
-def _include(g, args, depth, span):
-    return _filter(g, args, depth, span, keep=True)
-
-
-def _filter(g, args, depth, span, keep: bool):
-    goal, lst, out = args
-    kept = []
-    for item in _proper_list(g, lst, span, "include/exclude"):
-        if _deterministic_success(g, _add_args(g, goal, (item,), span), depth, span) == keep:
-            kept.append(item)
-    return _unify_gen(g, out, make_list(kept))
-
-
 # ------------------------------------------------------------------ meta-calls
 def _add_args(g, goal, extra: tuple, span) -> Term:
     goal = g.resolve(goal)
@@ -408,7 +389,29 @@ def _add_args(g, goal, extra: tuple, span) -> Term:
         raise EvaluationError("instantiation error: call/N with an unbound goal", span)
     if not isinstance(goal, Term):
         raise EvaluationError(f"type error: {format_term(goal)} is not callable", span)
+    if goal.functor == ">>" and len(goal.args) == 2:
+        return _lambda_call(g, goal, extra, span)
     return Term(goal.functor, goal.args + tuple(extra), goal.span or span)
+
+
+def _lambda_call(g, lam: Term, extra: tuple, span) -> Term:
+    """yall's `Free/[X1, ...]>>Body` applied to arguments: a fresh copy of the lambda (its
+    variables renamed, except those of Free) with X1... unified with the arguments, and the
+    arguments beyond the parameters passed on to the body."""
+    params, body = lam.args
+    keep: dict = {}
+    if isinstance(params, Term) and params.functor == "/" and len(params.args) == 2:
+        free, params = params.args
+        keep = {v: v for v in term_vars(free)}
+    params, body = g.rename(Term("$lambda", (params, body)), keep).args
+    names = list_items(params)
+    if names is None:
+        raise EvaluationError(f"type error: the parameters of a lambda must be a list, not "
+                              f"{format_term(params)}", span)
+    bound = extra[:len(names)]
+    goal = body if len(extra) <= len(names) else _add_args(g, body, extra[len(names):], span)
+    unify = Term("=", (make_list(names[:len(bound)]), make_list(list(bound))), span)
+    return Term(",", (unify, goal), span)
 
 
 def _call_n(g, args, depth, span):
@@ -445,19 +448,6 @@ def _maplist(g, args, depth, span):
 
 for _n in range(2, 6):
     BUILTINS[("maplist", _n)] = _maplist
-
-
-def _deterministic_success(g, goal, depth, span) -> bool:
-    mark = len(g.trail)
-    try:
-        for literals in g.solve(goal, depth + 1):
-            if literals:
-                raise GroundingError("this goal must be deterministic, but it depends on "
-                                     "probabilistic facts", span)
-            return True
-        return False
-    finally:
-        g.undo(mark)
 
 
 @builtin("findall", 3)

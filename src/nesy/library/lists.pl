@@ -92,3 +92,11 @@ scanl_list([X|Xs], Goal, V, [VH|VT]) :- call(Goal, X, V, VH), scanl_list(Xs, Goa
 convlist(_, [], []).
 convlist(Goal, [X|Xs], [Y|Ys]) :- call(Goal, X, Y), convlist(Goal, Xs, Ys).
 convlist(Goal, [X|Xs], Ys) :- \+ call(Goal, X, _), convlist(Goal, Xs, Ys).
+
+include(_, [], []).
+include(Goal, [X|Xs], [X|Ys]) :- call(Goal, X), include(Goal, Xs, Ys).
+include(Goal, [X|Xs], Ys) :- \+ call(Goal, X), include(Goal, Xs, Ys).
+
+exclude(_, [], []).
+exclude(Goal, [X|Xs], Ys) :- call(Goal, X), exclude(Goal, Xs, Ys).
+exclude(Goal, [X|Xs], [X|Ys]) :- \+ call(Goal, X), exclude(Goal, Xs, Ys).
