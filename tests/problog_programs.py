@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import random
+import re
 import signal
 import warnings
 from collections.abc import Callable, Sequence
@@ -728,6 +729,14 @@ def _keep_trivial(text: str) -> bool:
     return int(hashlib.sha1(text.encode()).hexdigest(), 16) % TRIVIAL_KEEP_ONE_IN == 0
 
 
+def _cycle_in_extra(outcome: Outcome, text: str) -> bool:
+    """Whether problog's ``NegativeCycle`` points at a family's own ``x`` clause (else it is
+    problog's spurious one inside the stratified core)."""
+    found = re.search(r" at (\d+):\d+", outcome.message)
+    lines = text.splitlines()
+    return bool(found) and lines[int(found.group(1)) - 1].startswith("x")
+
+
 def accept(text: str, family: Family) -> Outcome | None:
     """problog's outcome for a drawn program, or None where the program is dropped."""
     size = problog_ground_size(text)
@@ -736,7 +745,7 @@ def accept(text: str, family: Family) -> Outcome | None:
     outcome = problog_outcome(text)
     if outcome.error in (TOO_SLOW, PROBLOG_CRASH):
         return None
-    if outcome.error == "NegativeCycle" and family.stratified:
+    if outcome.error == "NegativeCycle" and (family.stratified or not _cycle_in_extra(outcome, text)):
         return None
     if _trivial(outcome) and not _keep_trivial(text):
         return None

@@ -71,6 +71,17 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
 }
 
 
+# Disagreements only the slow tier's larger sample finds (each family's test there is xfail'd
+# strictly as well); the minimal programs are in the engine team's list.
+KNOWN_SLOW_DISAGREEMENTS: dict[str, str] = {
+    **KNOWN_DISAGREEMENTS,
+    "int_float": "an int next to an equal float under recursion with evidence: "
+    "d3(1,1.0) and d3(1,1) answered differently (tabled grounder treats 1 and 1.0 as equal)",
+    "errors": "`x0 :- d3, Y is X + 1.` where d3 has no proof: problog answers x0 = 0 (the goal "
+    "never runs), nesy raises an instantiation error",
+}
+
+
 def parse_expect(text: str) -> dict[str, float]:
     """The ``% expect: atom = probability`` lines of a corpus program."""
     expected = {}
@@ -107,7 +118,8 @@ def probability_differences(
     formulas (``p(X) :- q(X), \\+ q(X).`` gives no answer).  The ``required`` atoms (ground
     queries) must always be answered.
     """
-    missing = sorted(required - set(actual))
+    answered = {key.replace(" ", "") for key in actual}  # problog prints lists as [a, b]
+    missing = sorted(q for q in required if q.replace(" ", "") not in answered)
     if missing:
         return f"ground queries without an answer: {missing}"
     one_sided = {
@@ -194,7 +206,7 @@ def check_family(name: str, count: int) -> None:
     """All ``count`` programs of the family agree; a known disagreement stops at the first."""
     programs = collect_programs(name, count)
     assert len(programs) >= count * 0.9, f"{name}: only {len(programs)} programs drawn"
-    known = name in KNOWN_DISAGREEMENTS
+    known = name in KNOWN_SLOW_DISAGREEMENTS
     failures = []
     for text, expected in programs:
         found = disagreement(text, expected)
@@ -211,12 +223,11 @@ def check_family(name: str, count: int) -> None:
         )
 
 
-def _family_params(names):
+def _family_params(names, known=KNOWN_DISAGREEMENTS):
     return [
         pytest.param(
             name,
-            marks=pytest.mark.xfail(strict=True, reason=KNOWN_DISAGREEMENTS[name])
-            if name in KNOWN_DISAGREEMENTS else (),
+            marks=pytest.mark.xfail(strict=True, reason=known[name]) if name in known else (),
         )
         for name in names
     ]
@@ -247,7 +258,7 @@ def _slow_selected(config: pytest.Config) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("family", _family_params(DEFAULT_COUNTS))
+@pytest.mark.parametrize("family", _family_params(DEFAULT_COUNTS, KNOWN_SLOW_DISAGREEMENTS))
 def test_many_random_programs_match_problog(family: str, request: pytest.FixtureRequest) -> None:
     if not _slow_selected(request.config):
         pytest.skip("slow tier: run with -m slow")
