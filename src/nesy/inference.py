@@ -25,7 +25,7 @@ from nesy.compile.topk import ProofOps
 from nesy.errors import InferenceError
 from nesy.front.program import Program
 from nesy.ground.break_cycles import break_cycles
-from nesy.ground.engine import program_queries
+from nesy.ground.engine import ground_queries, program_queries
 from nesy.ground.ground_program import Constraint, GroundProgram, NeuralRef, ParamRef
 from nesy.ground.simplify import Simplified, simplify
 from nesy.limits import Deadline, Limits, call_deep
@@ -110,7 +110,8 @@ def run_query(program: Program, semantics: str | Semiring = "exact", k: int = 3,
               limits: Limits = Limits()) -> Result:
     limits = Deadline(limits).started()  # one timeout shared by every stage below
     semiring = get_semiring(semantics, k)
-    ground = program_queries(program, limits)
+    ground = program_queries(
+        program, limits, lambda goal, evidence: _subquery(program, goal, evidence, limits))
     simplified = simplify(ground)
     probabilities = fixed_probabilities(ground, program)
     if simplified.evidence and not semiring.supports_evidence:
@@ -121,6 +122,15 @@ def run_query(program: Program, semantics: str | Semiring = "exact", k: int = 3,
     if semiring.needs_circuit:
         return _compiled(break_cycles(simplified, limits), probabilities, semiring, limits)
     return _direct(simplified, probabilities, semiring, limits)
+
+
+def _subquery(program: Program, goal, evidence, limits) -> float:
+    """P(goal | evidence) by exact inference, for `subquery/2,3` inside a program."""
+    ground = ground_queries(program, [goal], evidence, limits)
+    simplified = break_cycles(simplify(ground), limits)
+    exact = get_semiring("exact", 1)
+    result = _compiled(simplified, fixed_probabilities(ground, program), exact, limits)
+    return result.probabilities[format_term(goal)] if result.probabilities else 0.0
 
 
 def _roots(simplified: Simplified):

@@ -11,7 +11,7 @@ import itertools
 import math
 
 from nesy.errors import NesyError
-from nesy.ground.engine import program_queries
+from nesy.ground.engine import ground_queries, program_queries
 from nesy.ground.ground_program import GroundProgram
 from nesy.inference import fixed_probabilities
 from nesy.terms import format_term
@@ -102,7 +102,18 @@ def oracle(source, semantics: str = "exact") -> dict[str, float]:
     import nesy
 
     program = nesy.parse(source) if isinstance(source, str) else source
-    ground = program_queries(program)
+    ground = program_queries(program, subquery=lambda goal, evidence: conditional_probability(
+        program, goal, evidence))
+    return _enumerate(ground, program, semantics)
+
+
+def conditional_probability(program, goal, evidence) -> float:
+    """P(goal | evidence) by enumerating worlds, for subquery/2,3."""
+    ground = ground_queries(program, [goal], evidence)
+    return next(iter(_enumerate(ground, program, "exact").values()))
+
+
+def _enumerate(ground, program, semantics: str) -> dict[str, float]:
     probabilities = fixed_probabilities(ground, program)
     totals = {atom: 0.0 for atom, _ in ground.queries}
     evidence_total = 0.0

@@ -765,6 +765,33 @@ def _without_choice(body):
     return body, 1.0
 
 
+@builtin("subquery", 2)
+def _subquery(g, args, depth, span):
+    return _subquery3(g, (args[0], args[1], NIL), depth, span)
+
+
+@builtin("subquery", 3)
+def _subquery3(g, args, depth, span):
+    """The probability of a ground goal (given evidence atoms, `\\+a` for false), computed by
+    a separate exact inference on the same program."""
+    goal, _, evidence = (g.resolve(a) for a in args)
+    if g.subquery is None:
+        raise EvaluationError("subquery/2 is only available under `nesy query` / nesy.query",
+                              span)
+    if not (isinstance(goal, Term) and goal.ground):
+        raise EvaluationError(f"instantiation error: subquery/2 needs a ground goal, not "
+                              f"{format_term(goal)}", span)
+    observed = []
+    for item in _proper_list(g, evidence, span, "subquery/3"):
+        negative = isinstance(item, Term) and item.functor == "\\+" and len(item.args) == 1
+        atom = item.args[0] if negative else item
+        if not (isinstance(atom, Term) and atom.ground):
+            raise EvaluationError(f"subquery/3: evidence must be ground atoms, not "
+                                  f"{format_term(item)}", span)
+        observed.append((atom, not negative))
+    return _unify_gen(g, args[1], float(g.subquery(goal, observed)))
+
+
 @builtin("subsumes_term", 2)
 def _subsumes_term(g, args, depth, span):
     general, specific = (g.resolve(t) for t in args)

@@ -72,6 +72,7 @@ class Grounder:
         self.symbolic_groups: set = set()
         # (node, body) -> how many derivations of one table evaluation gave it, where > 1
         self.multiplicity: dict = {}
+        self.subquery = None  # (goal, evidence) -> probability, for subquery/2,3
         self.rules = with_library(program.rules)
         self.sensitive = pattern_sensitive(self.rules)
 
@@ -596,9 +597,12 @@ def ground_queries(program: Program, queries: list[Term], evidence: list[tuple[T
     return grounder.ground
 
 
-def program_queries(program: Program, limits: Limits = Limits()) -> GroundProgram:
-    """Ground a program's own `query/1` and `evidence/1,2` facts, as ProbLog does."""
+def program_queries(program: Program, limits: Limits = Limits(),
+                    subquery=None) -> GroundProgram:
+    """Ground a program's own `query/1` and `evidence/1,2` facts, as ProbLog does.
+    `subquery(goal, evidence)` answers `subquery/2,3` with a probability (None: unavailable)."""
     grounder = Grounder(program, limits)
+    grounder.subquery = subquery
     seen = set()
     for signature, builder in ((("query", 1), _query_items), (("evidence", 1), _evidence_items),
                                (("evidence", 2), _evidence_items)):
