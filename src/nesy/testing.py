@@ -115,14 +115,15 @@ def conditional_probability(program, goal, evidence) -> float:
 
 def _enumerate(ground, program, semantics: str) -> dict[str, float]:
     probabilities = fixed_probabilities(ground, program)
-    totals = {atom: 0.0 for atom, _ in ground.queries}
+    queries = dict(ground.queries)  # an atom several queries answer counts once (the last)
+    totals = {atom: 0.0 for atom in queries}
     evidence_total = 0.0
     for weight, true in worlds(ground, probabilities):
         model = least_model(ground, true)
         if not all((node in model) == value for _, node, value in ground.evidence):
             continue
         evidence_total += weight
-        for atom, node in ground.queries:
+        for atom, node in queries.items():
             if node and node in model:
                 if semantics == "exact":
                     totals[atom] += weight

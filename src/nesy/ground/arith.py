@@ -93,7 +93,7 @@ _BINARY_RAW = {
     "-": operator.sub,
     "*": operator.mul,
     "/": _divide,
-    "//": lambda a, b: int(a / b) if (a < 0) != (b < 0) else a // b,
+    "//": operator.floordiv,  # as ProbLog (Python): floors, and takes floats too
     "mod": operator.mod,
     "rem": math.fmod,
     "div": _int_div,
@@ -112,7 +112,7 @@ _BINARY_RAW = {
     "log": lambda a, b: math.log(b) / math.log(a),
 }
 _BINARY = dict(_BINARY_RAW)
-for _name in ("//", "mod", "div", ">>", "<<", "/\\", "\\/", "xor"):
+for _name in ("div", ">>", "<<", "/\\", "\\/", "xor"):
     _BINARY[_name] = _check_int(_name)
 _BINARY["rem"] = _BINARY["mod"]  # ProbLog evaluates rem as Python's %, like mod
 
@@ -208,6 +208,8 @@ def _apply(expr, fn, args, span):
         raise EvaluationError(f"arithmetic error in {format_term(expr)}: {exc}", span) from None
     if isinstance(result, complex):
         raise EvaluationError(f"arithmetic error in {format_term(expr)}: complex result", span)
+    if result != result:  # NaN: equal to nothing, not even itself, so no term can hold it
+        raise EvaluationError(f"arithmetic error in {format_term(expr)}: undefined (NaN)", span)
     return result
 
 

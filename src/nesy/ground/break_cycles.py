@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nesy.errors import LimitError
 from nesy.ground.simplify import FALSE, TRUE, Simplified
 from nesy.limits import Deadline, Limits
 
@@ -27,12 +26,23 @@ class _Copy:
 def break_cycles(simplified: Simplified, limits: Limits = Limits()) -> Simplified:
     """The same program without cycles among the atoms the roots reach (itself when acyclic)."""
     roots = [lit for _, lit in simplified.queries] + [lit for _, lit, _ in simplified.evidence]
-    if not _cyclic(simplified, roots):
+    if not is_cyclic(simplified, roots):
         return simplified
     breaker = _Breaker(simplified, limits)
-    queries = [(atom, breaker.root(lit)) for atom, lit in simplified.queries]
-    evidence = [(atom, breaker.root(lit), value) for atom, lit, value in simplified.evidence]
+    names = len(simplified.ground.names)
+    try:
+        queries = [(atom, breaker.root(lit)) for atom, lit in simplified.queries]
+        evidence = [(atom, breaker.root(lit), value) for atom, lit, value in simplified.evidence]
+    except _TooManyCopies:
+        # dense cycles (a complete graph) have exponentially many contexts: leave the cycles
+        # to the compiler's least fixpoint instead
+        del simplified.ground.names[names:]
+        return simplified
     return Simplified(simplified.ground, breaker.bodies, queries, evidence)
+
+
+class _TooManyCopies(Exception):
+    pass
 
 
 class _Breaker:
@@ -44,6 +54,7 @@ class _Breaker:
         self.limits = limits
         self.budget = Deadline(limits)
         self.steps = 0
+        self.max_copies = max(10_000, 20 * len(self.old))
 
     def root(self, lit):
         if not isinstance(lit, int):
@@ -58,13 +69,12 @@ class _Breaker:
             cut.add(node)
             return FALSE
         for copy in self.copies.get(node, ()):
+            self._tick()
             if copy.cut <= ancestors | {node} and not ancestors & copy.inside:
                 cut |= copy.cut
                 inside |= copy.inside
                 return copy.literal
-        self.steps += 1
-        if self.steps & 255 == 0:
-            self.budget.check("cycle breaking")
+        self._tick()
         child_cut: set = set()
         child_inside: set = set()
         ancestors.add(node)
@@ -90,6 +100,11 @@ class _Breaker:
         inside |= child_inside
         return literal
 
+    def _tick(self) -> None:
+        self.steps += 1
+        if self.steps & 255 == 0:
+            self.budget.check("cycle breaking")
+
     def _node(self, original: int, bodies: list[tuple[int, ...]]):
         if not bodies:
             return FALSE
@@ -98,9 +113,8 @@ class _Breaker:
         if len(bodies) == 1 and len(bodies[0]) == 1:
             return bodies[0][0]
         node = len(self.names)
-        if len(self.bodies) > self.limits.max_ground_atoms:
-            raise LimitError("breaking the program's cycles copies too many atoms",
-                             "max_ground_atoms", self.limits.max_ground_atoms)
+        if len(self.bodies) > self.max_copies:
+            raise _TooManyCopies()
         self.names.append(self.names[original])
         self.bodies[node] = list(dict.fromkeys(bodies))
         return node
@@ -114,7 +128,7 @@ def _negate(value):
     return -value
 
 
-def _cyclic(simplified: Simplified, roots) -> bool:
+def is_cyclic(simplified: Simplified, roots) -> bool:
     """Whether a derived atom the roots reach depends on itself (iterative DFS colouring)."""
     bodies = simplified.bodies
     state: dict[int, int] = {}  # 1 on the stack, 2 done

@@ -458,13 +458,6 @@ def _findall(g, args, depth, span):
     items = [(value, proof) for value, literals in g.solutions(goal, template, depth, span,
                                                                "findall/3")
              for proof in (g.proofs(literals, span) if literals else [()])]
-    # Prolog's order: a proof comes where its last choice was made (a deterministic one keeps
-    # its place after the item before it)
-    keys, last = [], 0
-    for _, proof in items:
-        last = max((abs(lit) for lit in proof), default=last)
-        keys.append(last)
-    items = [item for _, item in sorted(zip(keys, items, strict=True), key=lambda p: p[0])]
     return _sublists(g, items, out, span, allow_empty=True)
 
 

@@ -35,8 +35,8 @@ class _Table:
         self.pattern = pattern
         self.private = private  # its answers are its own nodes (see call_patterns.py)
         self.answers: dict = {}
-        # answers in the order of their derivations, a certain answer once per derivation
-        # (findall/3 sees Prolog's order and duplicates); rebuilt by each evaluation
+        # (answer, body) of each derivation in Prolog's order (findall/3 sees that order and
+        # the duplicates); rebuilt by each evaluation
         self.order: list = []
         self.complete = False
         self.on_stack = False
@@ -73,6 +73,7 @@ class Grounder:
         # (node, body) -> how many derivations of one table evaluation gave it, where > 1
         self.multiplicity: dict = {}
         self.subquery = None  # (goal, evidence) -> probability, for subquery/2,3
+        self.collect_depth = -1  # the depth of the goal findall/3 collects (see _call)
         self.rules = with_library(program.rules)
         self.sensitive = pattern_sensitive(self.rules)
 
@@ -125,7 +126,7 @@ class Grounder:
         while isinstance(t, Var) and t.ref is not None:
             t = t.ref
         if isinstance(t, Term) and not t.ground:
-            args = tuple(self.resolve(a) for a in t.args)
+            args = tuple([self.resolve(a) for a in t.args])
             if all(x is y for x, y in zip(args, t.args, strict=False)):
                 return t
             return Term(t.functor, args, t.span)
@@ -139,7 +140,7 @@ class Grounder:
                 fresh = mapping[t] = Var(t.name)
             return fresh
         if isinstance(t, Term) and not t.ground:
-            return Term(t.functor, tuple(Grounder.rename(a, mapping) for a in t.args), t.span)
+            return Term(t.functor, tuple([Grounder.rename(a, mapping) for a in t.args]), t.span)
         return t
 
     @staticmethod
@@ -151,7 +152,7 @@ class Grounder:
                 found = mapping[t] = Term(VARIANT, (len(mapping),))
             return found
         if isinstance(t, Term) and not t.ground:
-            return Term(t.functor, tuple(Grounder.variant(a, mapping) for a in t.args), t.span)
+            return Term(t.functor, tuple([Grounder.variant(a, mapping) for a in t.args]), t.span)
         return t
 
     @staticmethod
@@ -163,7 +164,7 @@ class Grounder:
                     fresh = mapping[t] = Var()
                 return fresh
             if not t.ground:
-                return Term(t.functor, tuple(Grounder.unvariant(a, mapping) for a in t.args), t.span)
+                return Term(t.functor, tuple([Grounder.unvariant(a, mapping) for a in t.args]), t.span)
         return t
 
     # ----------------------------------------------------------------- nodes
@@ -287,17 +288,27 @@ class Grounder:
                 if not table.complete:
                     self._depends_on(table.low)
         order = table.order
-        if len(order) < len(table.answers) or len(set(order)) < len(table.answers):
-            ordered = set(order)  # mid-evaluation: add the answers of earlier rounds
-            order = order + [a for a in table.answers if a not in ordered]
+        ordered = {answer for answer, _ in order}
+        if len(ordered) < len(table.answers):  # mid-evaluation: add earlier rounds' answers
+            order = order + [(a, None) for a in table.answers if a not in ordered]
+        # under findall/3, each derivation of a complete table on its own, in Prolog's order
+        each = depth == self.collect_depth and table.complete
         seen = set()
-        for answer in list(order):
+        for answer, body in list(order):
             self._tick()
             node = table.answers[answer]
+            if each:
+                mark = len(self.trail)
+                if self.unify(goal, self.unvariant(answer, {})):
+                    yield body
+                self.undo(mark)
+                continue
             if node not in self.ground.true_nodes:
                 if answer in seen:
                     continue
                 seen.add(answer)
+            elif body:
+                continue  # a certain answer counts once per certain derivation
             mark = len(self.trail)
             instance = answer if node > 0 and _ground_fast(answer) else self.unvariant(answer, {})
             if self.unify(goal, instance):
@@ -382,9 +393,7 @@ class Grounder:
             self.changes += 1
         body = self.add_body(node, literals)
         derivations[(node, body)] = derivations.get((node, body), 0) + 1
-        if not body or (node, None) not in derivations:
-            derivations[(node, None)] = 1  # marks the answer as ordered in this evaluation
-            table.order.append(key)
+        table.order.append((key, body))
 
     # ----------------------------------------------------------------- control
     def _if_then_else(self, cond, then, other, depth, span) -> Iterator[tuple]:
@@ -430,11 +439,13 @@ class Grounder:
         stack_depth = len(self.stack)
         mark = len(self.trail)
         found = []
+        outer_depth, self.collect_depth = self.collect_depth, depth + 1
         try:
             for literals in self.solve(goal, depth + 1):
                 found.append((self.resolve(template), literals))
         finally:
             self.undo(mark)
+            self.collect_depth = outer_depth
             inner_hit, self.min_hit = self.min_hit, min(outer_hit, self.min_hit)
         if inner_hit < stack_depth:
             raise CheckError(f"{what} over {_short(self.resolve(goal))} is part of a cycle: its "
