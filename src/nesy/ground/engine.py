@@ -455,15 +455,21 @@ class Grounder:
     def proofs(self, literals: tuple, span) -> list[tuple]:
         """The proofs of a conjunction of literals, each a set of choices and negations: an atom
         is expanded into the derivations of its bodies (ProbLog's findall counts each)."""
-        limit = self.limits.max_distribution_size
-        expanded: list[tuple] = [()]
+        return [tuple(sorted(set(p), key=abs))
+                for p in self._conjunction_proofs(literals, (), frozenset(), span)]
+
+    def _conjunction_proofs(self, literals: tuple, start: list, path: frozenset,
+                            span) -> list[tuple]:
+        """Each proof of `start` (default: one empty proof) extended by one of each literal."""
+        partial: list[tuple] = list(start) or [()]
         for literal in literals:
-            options = self._literal_proofs(literal, frozenset(), span)
-            expanded = [p + q for p in expanded for q in options]
-            if len(expanded) > limit:
+            options = self._literal_proofs(literal, path, span)
+            partial = [p + q for p in partial for q in options]
+            if len(partial) > self.limits.max_distribution_size:
                 raise LimitError("a goal under findall/3 has too many proofs",
-                                 "max_distribution_size", limit, span)
-        return [tuple(sorted(set(p), key=abs)) for p in expanded]
+                                 "max_distribution_size", self.limits.max_distribution_size,
+                                 span)
+        return partial
 
     def _literal_proofs(self, literal: int, path: frozenset, span) -> list[tuple]:
         bodies = self.ground.bodies.get(literal) if literal > 0 else None
@@ -471,18 +477,10 @@ class Grounder:
             return [(literal,)]
         if literal in path:
             return []  # a proof through a cycle is not a proof
-        inner = path | {literal}
         found = []
         for body in bodies:
-            partial: list[tuple] = [()] * self.multiplicity.get((literal, body), 1)
-            for item in body:
-                options = self._literal_proofs(item, inner, span)
-                partial = [p + q for p in partial for q in options]
-                if len(partial) > self.limits.max_distribution_size:
-                    raise LimitError("a goal under findall/3 has too many proofs",
-                                     "max_distribution_size",
-                                     self.limits.max_distribution_size, span)
-            found.extend(partial)
+            copies = [()] * self.multiplicity.get((literal, body), 1)  # identical derivations
+            found.extend(self._conjunction_proofs(body, copies, path | {literal}, span))
         return found
 
     def proof_literal(self, proof: tuple) -> int:
