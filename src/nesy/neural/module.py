@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import torch
@@ -20,6 +20,7 @@ from nesy.circuit.evaluate import CircuitPlan
 from nesy.compile.direct import DirectEvaluator, TensorOps
 from nesy.compile.ground2circuit import CHAIN, SddBuilder, choices_below
 from nesy.errors import EvaluationError, InferenceError, LimitError, NeuralError
+from nesy.front.desugar_neural import TENSOR_OUTPUT
 from nesy.front.program import Program
 from nesy.ground.arith import COMPARISONS, LinearExpr, NotLinear
 from nesy.ground.engine import Grounder
@@ -28,7 +29,7 @@ from nesy.ground.simplify import simplify
 from nesy.limits import Limits
 from nesy.neural.random_integers import constraint_probability, dense_distribution
 from nesy.semiring import TopKProofs, get_semiring
-from nesy.terms import Term, Var, format_term, make_list, recursion_limit
+from nesy.terms import Term, Var, format_term, is_ground, list_items, make_list, recursion_limit
 
 
 @dataclass
@@ -45,8 +46,10 @@ class CacheStats:
                 f"grounding+compilation: {self.compile_time_s:.3f}s")
 
 
-def slot(name: str, index: int | None = None) -> Term:
-    return Term("tensor", (Term(name),) if index is None else (Term(name), index))
+def slot(name: str, *path: int) -> Term:
+    """`tensor(X)` for a tensor input, `tensor(X, i)` (`tensor(X, i, j)`, ...) for an item of
+    a (nested) list input."""
+    return Term("tensor", (Term(name), *path))
 
 
 @dataclass
@@ -104,25 +107,34 @@ class Module(nn.Module):
 
     def __init__(self, program: Program | str, networks: dict[str, nn.Module], query: str,
                  semantics: str = "exact", *, k: int = 3, limits: Limits | None = None,
-                 symbolic_integers: bool = True, logits: bool | Iterable[str] = False):
+                 symbolic_integers: bool = True, logits: bool | Iterable[str] = False,
+                 embed: Callable[[Term], torch.Tensor] | None = None,
+                 allow_python: bool = False):
         """`logits`: True, or the names of the networks that return unnormalised scores; the
         Module applies the softmax (a categorical predicate) or the sigmoid (a single
-        probability) itself. Every other network must return probabilities."""
+        probability) itself. Every other network must return probabilities.
+
+        `embed`: the tensor a network receives for a constant input (`swap(3, 4, Z)`), given
+        the constant as a term; by default a number n becomes `tensor([n])` and any other
+        constant is an error. `allow_python`: let the program load Python modules
+        (`:- use_module('lib.py')`)."""
         super().__init__()
         import nesy
 
-        self.program = nesy.parse(program) if isinstance(program, str) else program
+        self.program = nesy.parse(program, allow_python=allow_python) \
+            if isinstance(program, str) else program
+        self.embed = embed
         self.networks = nn.ModuleDict(networks)
         self.logits = frozenset(networks) if logits is True else frozenset(logits or ())
         unknown_logits = sorted(self.logits - set(networks))
         if unknown_logits:
             raise NeuralError(f"logits names {', '.join(unknown_logits)}, which no network is "
                               f"bound to (networks: {', '.join(sorted(networks))})")
-        _check_outputs_have_domains(self.program)
         self.semiring = get_semiring(semantics, k)
         self.limits = limits or Limits()
         self.symbolic_integers = symbolic_integers
         self.query_term = _parse_query(query)
+        _check_query_is_not_a_tensor(self.program, self.query_term)
         self.output_vars = [v for v in _vars_in(self.query_term)]
         self.stats = CacheStats()
         self._shapes: dict = {}
@@ -145,51 +157,40 @@ class Module(nn.Module):
             if var.name not in inputs:
                 continue
             value = inputs[var.name]
-            if isinstance(value, torch.Tensor):
-                mapping[var] = slot(var.name)
-                tensors[mapping[var]] = value
-                batch = value.shape[0]
-            elif isinstance(value, (list, tuple)) and all(isinstance(v, torch.Tensor) for v in value):
-                items = [slot(var.name, i) for i in range(len(value))]
-                mapping[var] = make_list(items)
-                for item, tensor in zip(items, value, strict=False):
-                    tensors[item] = tensor
-                    batch = tensor.shape[0]
-            else:
-                raise NeuralError(f"input {var.name} must be a tensor or a list of tensors")
+            mapping[var] = _bind_value(var.name, value, (), tensors)
+            for tensor in tensors.values():
+                batch = tensor.shape[0]
         unknown = set(inputs) - {v.name for v in self.output_vars}
         if unknown:
             raise NeuralError(f"inputs {sorted(unknown)} do not appear in the query "
                               f"{format_term(self.query_term)}")
         if batch is None:
-            raise NeuralError("no input tensors given")
+            batch = 1  # a query whose networks read constants only
         return _substitute(self.query_term, mapping), tensors, batch
 
-    def _prepare(self, inputs: dict, target_names: tuple = ()):
+    def _prepare(self, inputs: dict, target_names: tuple = (), integer_targets: bool = True):
         """(shape, tensors by slot, batch, target slots) for a call; the symbolic part is cached
         by the inputs' structure, so a repeated call costs a dictionary lookup."""
-        structure = (tuple((name, len(v) if isinstance(v, (list, tuple)) else -1)
-                           for name, v in inputs.items()), target_names)
+        structure = (tuple((name, _structure(v)) for name, v in inputs.items()), target_names,
+                     integer_targets)
         entry = self._calls.get(structure)
         if entry is None:
             with recursion_limit(20 * self.limits.max_depth + 1000):
-                entry = self._prepare_structure(inputs, structure, target_names)
+                entry = self._prepare_structure(inputs, structure, target_names,
+                                                integer_targets)
         else:
             self.stats.hits += 1
         shape, target_slots, slots = entry
         tensors = {}
         for name, terms in slots:
-            value = inputs[name]
-            if isinstance(terms, Term):
-                tensors[terms] = value
-            else:
-                tensors.update(zip(terms, value, strict=True))
-        batch = next(iter(tensors.values())).shape[0]
+            tensors.update(zip(terms, _leaves(inputs[name]), strict=True))
+        batch = next(iter(tensors.values())).shape[0] if tensors else 1
         return shape, tensors, batch, target_slots
 
-    def _prepare_structure(self, inputs: dict, structure, target_names: tuple):
+    def _prepare_structure(self, inputs: dict, structure, target_names: tuple,
+                           integer_targets: bool = True):
         """The slow path of `_prepare`: bind, ground and compile one input structure."""
-        query, _, _ = self._bind_inputs(inputs)
+        query, tensors, _ = self._bind_inputs(inputs)
         names = [v.name for v in _vars_in(query)]
         missing = [n for n in names if n not in target_names]
         if target_names and missing:
@@ -198,13 +199,16 @@ class Module(nn.Module):
         if unknown:
             raise NeuralError(f"targets {unknown} are not output variables of the query")
         target_vars = [v for v in _vars_in(query) if v.name in target_names]
-        shape = self._shape(query, target_vars)
-        slots = [(name, slot(name) if isinstance(v, torch.Tensor)
-                  else [slot(name, i) for i in range(len(v))]) for name, v in inputs.items()]
+        shape = self._shape(query, target_vars, integer_targets)
+        slots = []
+        for name, v in inputs.items():
+            named: dict = {}
+            _bind_value(name, v, (), named)
+            slots.append((name, list(named)))  # in the order `_leaves` gives the tensors
         entry = self._calls[structure] = (shape, target_vars, slots)
         return entry
 
-    def _shape(self, query: Term, target_vars: list) -> _Shape:
+    def _shape(self, query: Term, target_vars: list, integer_targets: bool = True) -> _Shape:
         """The cached shape of a query; the first of these ways to evaluate it that is exact:
 
         - "target": each target is one unknown integer per example, a random integer that only
@@ -215,7 +219,7 @@ class Module(nn.Module):
         The symbolic ways give up (NotLinear) on whatever they cannot answer exactly: a
         random integer unified with a constant, used twice, or as a fact's argument.
         """
-        key = (query, tuple(v.name for v in target_vars), self.semiring)
+        key = (query, tuple(v.name for v in target_vars), self.semiring, integer_targets)
         shape = self._shapes.get(key)
         if shape is not None:
             return shape
@@ -225,7 +229,7 @@ class Module(nn.Module):
         # symbolic integers give exact probabilities: only the exact semantics may use them
         modes = []
         if self.symbolic_integers and self.semiring.name == "exact":
-            modes = ["target", "free"] if target_vars else ["free"]
+            modes = ["target", "free"] if target_vars and integer_targets else ["free"]
         for mode in modes:
             try:
                 shape = self._build_shape(query, target_vars, mode)
@@ -308,15 +312,25 @@ class Module(nn.Module):
                 by_net.setdefault(self.program.neural[net_id].net, []).append((net_id, item))
             shape.net_plan = []
             for net, items in by_net.items():
-                distinct = list(dict.fromkeys(item for _, item in items))
-                slots = [_input_slot(item, tensors) for item in distinct]
-                shape.net_plan.append((net, slots, [(key, distinct.index(key[1])) for key in items]))
+                # one call per number of arguments: each argument position is stacked
+                by_arity: dict[int, list] = {}
+                for key in items:
+                    by_arity.setdefault(len(_input_args(key[1])), []).append(key)
+                for keys in by_arity.values():
+                    distinct = list(dict.fromkeys(item for _, item in keys))
+                    args = [_input_args(item) for item in distinct]
+                    shape.net_plan.append((net, args, [(key, distinct.index(key[1]))
+                                                       for key in keys]))
             shape.unchecked_nets = {net for net, _, _ in shape.net_plan}
         outputs = {}
-        for net, slots, keys in shape.net_plan:
-            stacked = torch.cat([tensors[s] for s in slots], dim=0) if len(slots) > 1 \
-                else tensors[slots[0]]
-            result = self.networks[net](stacked)
+        computed: dict = {}  # tensor-valued networks' outputs in this call
+        for net, args, keys in shape.net_plan:
+            columns = [[self._input_tensor(a, tensors, batch, computed) for a in call]
+                       for call in args]
+            stacked = [torch.cat(position, dim=0) if len(position) > 1 else position[0]
+                       for position in zip(*columns, strict=True)]
+            slots = args
+            result = self.networks[net](*stacked)
             if not isinstance(result, torch.Tensor):
                 raise NeuralError(f"network '{net}' returned {type(result).__name__}, not a "
                                   "tensor of probabilities")
@@ -335,6 +349,54 @@ class Module(nn.Module):
             for key, row in keys:
                 outputs[key] = chunks[row]
         return outputs
+
+    def _input_tensor(self, term, tensors: dict, batch: int, computed: dict) -> torch.Tensor:
+        """The [B, ...] tensor a network receives for one input argument: a query's input, the
+        output of a tensor-valued network, or a constant's embedding repeated B times."""
+        if isinstance(term, Term) and term in tensors:
+            return tensors[term]
+        if isinstance(term, Term) and term.functor == "tensor" and len(term.args) == 1 and \
+                isinstance(term.args[0], Term) and term.args[0].functor == TENSOR_OUTPUT:
+            value = computed.get(term)
+            if value is None:
+                net_term, inputs = term.args[0].args
+                net = net_term.functor
+                args = [self._input_tensor(a, tensors, batch, computed)
+                        for a in _input_args(inputs)]
+                value = self.networks[net](*args)
+                if not isinstance(value, torch.Tensor) or value.dim() == 0 or \
+                        value.shape[0] != batch:
+                    got = list(value.shape) if isinstance(value, torch.Tensor) \
+                        else type(value).__name__
+                    raise NeuralError(f"network '{net}' returned {got} for {batch} inputs; a "
+                                      f"tensor-valued network returns one row per input: "
+                                      f"[{batch}, ...]")
+                computed[term] = value
+            return value
+        if not is_ground(term) or _mentions_slot(term):
+            raise NeuralError(f"the input {format_term(term)} of a neural predicate is neither "
+                              "one of the query's input tensors nor a constant",
+                              hint="bind it to an input of the query, or to a constant")
+        value = computed.get(("$embed", term))
+        if value is None:
+            value = self._embed_constant(term, tensors)
+            computed[("$embed", term)] = value
+        return value.unsqueeze(0).expand(batch, *value.shape)
+
+    def _embed_constant(self, term, tensors: dict) -> torch.Tensor:
+        device = next(iter(tensors.values())).device if tensors else torch.device("cpu")
+        if self.embed is not None:
+            value = self.embed(term)
+            if not isinstance(value, torch.Tensor):
+                raise NeuralError(f"embed returned {type(value).__name__} for "
+                                  f"{format_term(term)}, not a tensor")
+            return value.to(device)
+        if isinstance(term, (int, float)) and not isinstance(term, bool):
+            return torch.tensor([float(term)], device=device)
+        raise NeuralError(f"a network receives the constant {format_term(term)}, which has no "
+                          "tensor", hint="build the Module with embed=... (a function from a "
+                          "term to a tensor, e.g. nesy.neural.OneHot(...)); numbers become "
+                          "tensor([n]) by default")
 
     def _choice_probabilities(self, shape: _Shape, outputs: dict, like: torch.Tensor, targets,
                               matches: list | None = None):
@@ -502,7 +564,8 @@ class Module(nn.Module):
     def log_probability(self, inputs: dict, targets: dict) -> torch.Tensor:
         """log P(query with its outputs bound to `targets`), per example: [B]. Exact where the
         probability itself underflows (sums of hundreds of digits)."""
-        shape, tensors, batch, target_vars = self._prepare(inputs, tuple(sorted(targets)))
+        shape, tensors, batch, target_vars = self._prepare(inputs, tuple(sorted(targets)),
+                                                           _integer_targets(targets))
         target_values = _target_values(target_vars, targets, batch)
         if not (shape.mode == "target" and shape.direct_roots is not None
                 and len(shape.direct_roots) == 1):
@@ -517,9 +580,11 @@ class Module(nn.Module):
     def probability(self, inputs: dict, targets: dict) -> torch.Tensor:
         """P(query with its output variables bound to `targets`), per example: [B].
 
-        Targets are int64 tensors [B] or lists of Python ints (for numbers beyond 64 bits).
+        Targets are int64 tensors [B], or lists of Python ints (for numbers beyond 64 bits),
+        of atoms or terms as strings (`["win", "loss"]`) or of `Term`s.
         """
-        shape, tensors, batch, target_vars = self._prepare(inputs, tuple(sorted(targets)))
+        shape, tensors, batch, target_vars = self._prepare(inputs, tuple(sorted(targets)),
+                                                           _integer_targets(targets))
         target_values = _target_values(target_vars, targets, batch)
         outputs = self._network_outputs(shape, tensors, batch)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
@@ -742,15 +807,45 @@ def _dtype(shape: _Shape, outputs: dict) -> torch.dtype:
     return shape.dtype
 
 
-def _input_slot(item: Term, tensors: dict) -> Term:
-    """The one input slot of a neural predicate call (DeepProbLog writes inputs as `[X]`)."""
-    from nesy.terms import list_items
+def _input_args(item) -> list:
+    """The arguments a network is called with: the items of its input list `[X, Y]`."""
+    items = list_items(item)
+    return [item] if items is None else items
 
-    items = list_items(item) or [item]
-    if len(items) != 1 or items[0] not in tensors:
-        raise NeuralError(f"the input {format_term(item)} of a neural predicate is not one of "
-                          "the query's input tensors")
-    return items[0]
+
+def _mentions_slot(term) -> bool:
+    if isinstance(term, Term):
+        if term.functor == "tensor":
+            return True
+        return any(_mentions_slot(a) for a in term.args)
+    return False
+
+
+def _bind_value(name: str, value, path: tuple, tensors: dict):
+    """The term standing for one input: a slot `tensor(X, i, j)` per tensor, lists (nested as
+    the value is) of them for lists; each slot's tensor is added to `tensors`."""
+    if isinstance(value, torch.Tensor):
+        term = slot(name, *path)
+        tensors[term] = value
+        return term
+    if isinstance(value, (list, tuple)):
+        return make_list([_bind_value(name, v, (*path, i), tensors)
+                          for i, v in enumerate(value)])
+    raise NeuralError(f"input {name} must be a tensor or a (nested) list of tensors, got "
+                      f"{type(value).__name__}")
+
+
+def _structure(value):
+    """What the query shape depends on: the nesting of lists, not the tensors."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_structure(v) for v in value)
+    return -1
+
+
+def _leaves(value) -> list:
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in _leaves(v)]
+    return [value]
 
 
 def _read(shape: _Shape, answer: _Answer, outputs: dict, b: int, program=None):
@@ -787,28 +882,30 @@ def _reading_order(entry) -> tuple:
                      for part in re.split(r"(\d+)", text)])
 
 
-def _check_outputs_have_domains(program: Program) -> None:
-    """`nn(net, [X], Y) :: p(X, Y).` without a domain: Y would stay an unbound variable."""
-    from nesy.front.program import NEURAL
-
-    for rules in program.rules.values():
-        for rule in rules:
-            stack = [rule.body]
-            while stack:
-                goal = stack.pop()
-                if not isinstance(goal, Term):
-                    continue
-                if goal.functor == NEURAL and len(goal.args) == 4:
-                    spec = program.neural[goal.args[0]]
-                    if spec.domain is None and isinstance(goal.args[2], Var):
-                        raise NeuralError(
-                            f"the neural predicate {format_term(spec.head)} has an output "
-                            f"{goal.args[2].name} but no domain of values", spec.span,
-                            hint=f"list the values it ranges over: nn({spec.net}, [...], "
-                                 f"{goal.args[2].name}, [v1, v2, ...]); networks that return "
-                                 "tensors (DeepProbLog's tensor networks) are not supported")
-                else:
-                    stack.extend(goal.args)
+def _check_query_is_not_a_tensor(program: Program, query: Term) -> None:
+    """`nn(net, [X], Y) :: p(X, Y).` gives Y a network's tensor, not a value with a
+    probability: asking for p(X, Y) is an error; another network may read Y."""
+    if not isinstance(query, Term):
+        return
+    for rule in program.rules.get((query.functor, len(query.args)), []):
+        goal = rule.body
+        while isinstance(goal, Term) and goal.functor == "," and len(goal.args) == 2:
+            goal = goal.args[1]
+        if not (isinstance(goal, Term) and goal.functor == "=" and len(goal.args) == 2
+                and isinstance(goal.args[1], Term) and goal.args[1].functor == "tensor"
+                and goal.args[1].args and isinstance(goal.args[1].args[0], Term)
+                and goal.args[1].args[0].functor == TENSOR_OUTPUT):
+            continue
+        output = goal.args[0]
+        for position, arg in enumerate(rule.head.args):
+            if arg is output and isinstance(query.args[position], Var):
+                net = goal.args[1].args[0].args[0].functor
+                raise NeuralError(
+                    f"the query {format_term(query)} answers with the tensor that network "
+                    f"'{net}' returns: {format_term(rule.head)} has an output "
+                    f"{query.args[position].name} but no domain of values", rule.span,
+                    hint=f"query a predicate whose network reads that tensor, or list the "
+                         f"values it ranges over: nn({net}, [...], Y, [v1, v2, ...])")
 
 
 def _domain_text(spec) -> str:
@@ -961,6 +1058,9 @@ def _integer_target(name: str, target, batch: int):
             if isinstance(t, Term):
                 out.append(t)
                 continue
+            if isinstance(t, str):  # an atom or any term in program syntax: 'win', 'f(a)'
+                out.append(_parse_term(t))
+                continue
             raise NeuralError(f"target {name} of example {i} is {t!r}, not an integer",
                               hint="targets are int64 tensors or lists of ints")
         out.append(int(t))
@@ -999,6 +1099,21 @@ def _is_int(value) -> bool:
 def _same(a, b) -> bool:
     """Answer values compare as terms: 1 and 1.0 differ, as in unification."""
     return type(a) is type(b) and a == b
+
+
+def _parse_term(text: str):
+    term = _parse_query(f"nesy_target__({text})")
+    return term.args[0]
+
+
+def _integer_targets(targets: dict) -> bool:
+    """Whether every target is an integer (a tensor or ints), so a target may stay symbolic."""
+    for target in targets.values():
+        if isinstance(target, torch.Tensor):
+            continue
+        if not all(isinstance(t, int) and not isinstance(t, bool) for t in target):
+            return False
+    return True
 
 
 def _parse_query(query: str) -> Term:
