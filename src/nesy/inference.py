@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import torch
-
 from nesy.circuit.circuit import Circuit
 from nesy.circuit.evaluate import CircuitPlan, best_assignment
 from nesy.compile.direct import DirectEvaluator, TensorOps
@@ -95,7 +93,7 @@ def fixed_probabilities(ground: GroundProgram, program: Program) -> dict[int, fl
         if isinstance(prob, float):
             values[node] = prob
         elif isinstance(prob, ParamRef):
-            values[node] = program.params[prob.key].initial
+            values[node] = float(program.params[prob.key].initial)
         elif isinstance(prob, NeuralRef):
             spec = program.neural[prob.net_id]
             raise InferenceError(
@@ -152,8 +150,9 @@ def _compiled(simplified, probabilities, semiring, limits) -> Result:
     if encoding == EXACTLY_ONE:
         circuit = circuit.smoothed()
     pos, neg = _literal_weights(builder, probabilities)
-    pos, neg = semiring.from_probability(pos), semiring.from_probability(neg)
-    values = CircuitPlan(circuit).evaluate(pos, neg, semiring)[0].tolist()
+    pos = [semiring.from_probability(w) for w in pos]
+    neg = [semiring.from_probability(w) for w in neg]
+    values = CircuitPlan(circuit).evaluate(pos, neg, semiring)
     answers = {}
     worlds = {}
     z = values[-1]
@@ -162,16 +161,13 @@ def _compiled(simplified, probabilities, semiring, limits) -> Result:
     for i, (atom, _) in enumerate(simplified.queries):
         answers[atom] = values[i] / z if semiring.name == "exact" else values[i]
         if semiring.name == "mpe":
-            worlds[atom] = _world_text(builder, circuit, circuit.roots[i], pos[0].tolist(),
-                                       neg[0].tolist())
+            worlds[atom] = _world_text(builder, circuit, circuit.roots[i], pos, neg)
     return Result(semiring.name, answers, simplified, probabilities, circuit, worlds)
 
 
 def _literal_weights(builder, probabilities: dict[int, float]):
-    """pos, neg literal weights [1, V+1] (float64) of a builder's variables."""
-    like = torch.zeros(1, dtype=torch.float64)
-    probs = {n: torch.tensor([p], dtype=torch.float64) for n, p in probabilities.items()}
-    return builder.layout.weights(probs, like)
+    """pos, neg literal weights (two lists of V+1 floats) of a builder's variables."""
+    return builder.layout.weights(probabilities, 0.0)
 
 
 def _world_text(builder, circuit, root, pos, neg) -> list[str]:
@@ -195,12 +191,10 @@ def _world_text(builder, circuit, root, pos, neg) -> list[str]:
 
 
 def _direct(simplified, probabilities, semiring, limits) -> Result:
-    like = torch.zeros((), dtype=torch.float64)
-    ops = TensorOps(semiring, like)
+    ops = TensorOps(semiring, 0.0)  # plain floats: one example with fixed probabilities
 
     def leaf(node, positive):
-        p = torch.tensor(probabilities[node], dtype=torch.float64)
-        value = semiring.from_probability(p)
+        value = semiring.from_probability(probabilities[node])
         return value if positive else semiring.negate(value)
 
     evaluator = DirectEvaluator(simplified, ops, leaf, limits)
@@ -231,7 +225,7 @@ def _topk(simplified, probabilities, semiring: TopKProofs, limits) -> Result:
              for proofs in query_proofs]
     circuit = builder.to_circuit(roots + [condition])
     pos, neg = _literal_weights(builder, probabilities)
-    values = CircuitPlan(circuit).evaluate(pos, neg, get_semiring("exact"))[0].tolist()
+    values = CircuitPlan(circuit).evaluate(pos, neg, get_semiring("exact"))
     z = values[-1]
     if simplified.evidence and z <= 0:
         raise InferenceError(f"the {semiring.k} best proofs of the evidence are inconsistent with "

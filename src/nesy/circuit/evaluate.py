@@ -2,15 +2,19 @@
 
 Every AND/OR node is split into a balanced tree of binary ops; ops at the same depth and of the
 same kind run as one gather-and-combine over the batch, so a circuit costs a few tensor ops per
-level, never one per node or per example.
+level, never one per node or per example. One example with fixed weights (plain floats, no
+torch) runs the same plan op by op.
 """
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from nesy.circuit.circuit import AND, FALSE, LIT, OR, TRUE, Circuit
 from nesy.semiring.base import Semiring
+
+if TYPE_CHECKING:
+    import torch
 
 
 class CircuitPlan:
@@ -54,35 +58,63 @@ class CircuitPlan:
             groups.setdefault((level[n_leaves + i], kind), []).append(i)
         position = list(range(n_leaves)) + [0] * len(ops)
         next_position = n_leaves
-        self.steps: list[tuple[int, torch.Tensor, torch.Tensor]] = []
+        #: per level and kind: (kind, left positions, right positions), as plain int lists
+        self.steps: list[tuple[int, list[int], list[int]]] = []
         for key in sorted(groups):
             members = groups[key]
             for i in members:
                 position[n_leaves + i] = next_position
                 next_position += 1
-            left = torch.tensor([position[ops[i][1]] for i in members], dtype=torch.long)
-            right = torch.tensor([position[ops[i][2]] for i in members], dtype=torch.long)
+            left = [position[ops[i][1]] for i in members]
+            right = [position[ops[i][2]] for i in members]
             self.steps.append((key[1], left, right))
-        self.leaf_sources = torch.tensor(leaf_sources, dtype=torch.long)
-        self.roots = torch.tensor([position[vid_of[r]] for r in circuit.roots], dtype=torch.long)
+        self.leaf_sources = leaf_sources
+        self.roots = [position[vid_of[r]] for r in circuit.roots]
         self.size = next_position
+        self._indices: dict = {}  # device -> the steps, leaves and roots as index tensors
 
-    def evaluate(self, pos: torch.Tensor, neg: torch.Tensor, semiring: Semiring) -> torch.Tensor:
-        """Root values [B, n_roots] from literal weights `pos`, `neg` of shape [B, num_vars + 1]."""
-        if self.roots.device != pos.device:  # move the plan once to the weights' device
-            self.steps = [(k, a.to(pos.device), b.to(pos.device)) for k, a, b in self.steps]
-            self.leaf_sources = self.leaf_sources.to(pos.device)
-            self.roots = self.roots.to(pos.device)
+    def evaluate(self, pos: torch.Tensor | list[float], neg: torch.Tensor | list[float],
+                 semiring: Semiring) -> torch.Tensor | list[float]:
+        """Root values [B, n_roots] from literal weights `pos`, `neg` of shape [B, num_vars + 1];
+        for lists of num_vars + 1 floats (one example), the n_roots root values as floats."""
+        if isinstance(pos, list):
+            return self.evaluate_floats(pos, neg, semiring)
+        import torch
+
+        steps, leaf_sources, roots = self._index_tensors(pos.device)
         weights = torch.cat([pos, neg], dim=1)
         column = weights[:, :1]
         values = torch.cat([semiring.zero(column), semiring.one(column),
-                            weights.index_select(1, self.leaf_sources)], dim=1)
-        for kind, left, right in self.steps:
+                            weights.index_select(1, leaf_sources)], dim=1)
+        for kind, left, right in steps:
             a = values.index_select(1, left)
             b = values.index_select(1, right)
             out = semiring.mul(a, b) if kind == AND else semiring.add(a, b)
             values = torch.cat([values, out], dim=1)
-        return values.index_select(1, self.roots)
+        return values.index_select(1, roots)
+
+    def evaluate_floats(self, pos: list[float], neg: list[float],
+                        semiring: Semiring) -> list[float]:
+        """The plan on one example's float weights, op by op in the batched order."""
+        weights = pos + neg
+        values = [semiring.zero(0.0), semiring.one(0.0)]
+        values.extend(weights[i] for i in self.leaf_sources)
+        for kind, left, right in self.steps:
+            combine = semiring.mul if kind == AND else semiring.add
+            values.extend([combine(values[a], values[b]) for a, b in zip(left, right, strict=True)])
+        return [values[r] for r in self.roots]
+
+    def _index_tensors(self, device: torch.device) -> tuple:
+        """The plan's positions as long tensors on `device`, built once per device."""
+        if device not in self._indices:
+            import torch
+
+            def index(items):
+                return torch.tensor(items, dtype=torch.long, device=device)
+
+            self._indices[device] = ([(k, index(a), index(b)) for k, a, b in self.steps],
+                                     index(self.leaf_sources), index(self.roots))
+        return self._indices[device]
 
 
 def best_assignment(circuit: Circuit, root: int, pos: list[float], neg: list[float]) -> list[int]:

@@ -78,7 +78,8 @@ class DirectEvaluator:
 
 
 class TensorOps:
-    """A tensor semiring as DirectEvaluator ops, over values shaped like `like`."""
+    """A semiring as DirectEvaluator ops, over values shaped like `like` (a [B] tensor, or a
+    float for one example with fixed probabilities)."""
 
     def __init__(self, semiring, like):
         self.semiring = semiring

@@ -14,13 +14,11 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-import torch
-from pysdd.sdd import SddManager, Vtree
-
 from nesy.circuit.circuit import AND, OR, Circuit
 from nesy.errors import InferenceError, LimitError
 from nesy.ground.simplify import FALSE, TRUE, Simplified
 from nesy.limits import Deadline, Limits
+from nesy.semiring.values import Value, clamp, ones_like, stack_columns, where, zeros_like
 
 CHAIN = "chain"
 EXACTLY_ONE = "exactly_one"
@@ -34,9 +32,10 @@ class VarLayout:
     groups: list[tuple[tuple, list[tuple[int | None, int]]]] = field(default_factory=list)
     num_vars: int = 0
 
-    def weights(self, probs: dict[int, torch.Tensor], like: torch.Tensor) -> tuple:
-        """Literal weights pos, neg of shape [B, num_vars + 1] from choice probabilities [B]."""
-        ones = torch.ones_like(like)
+    def weights(self, probs: dict[int, Value], like: Value) -> tuple:
+        """Literal weights pos, neg of shape [B, num_vars + 1] from choice probabilities [B];
+        from float probabilities (one example), two lists of num_vars + 1 floats."""
+        ones = ones_like(like)
         pos = [ones] * (self.num_vars + 1)
         neg = [ones] * (self.num_vars + 1)
         for _, members in self.groups:
@@ -46,21 +45,21 @@ class VarLayout:
                 pos[var] = probs[node]
                 neg[var] = 1.0 - probs[node]
             elif self.encoding == CHAIN:
-                used = torch.zeros_like(like)
+                used = zeros_like(like)
                 for node, var in real:
                     p = probs[node]
-                    pos[var] = torch.where(used < 1.0, p / torch.clamp(1.0 - used, min=1e-12),
-                                           torch.zeros_like(p)).clamp(0.0, 1.0)
+                    pos[var] = clamp(where(used < 1.0, p / clamp(1.0 - used, low=1e-12),
+                                           zeros_like(p)), 0.0, 1.0)
                     neg[var] = 1.0 - pos[var]
                     used = used + p
             else:
-                total = torch.zeros_like(like)
+                total = zeros_like(like)
                 for node, var in real:
                     pos[var] = probs[node]
                     total = total + probs[node]
                 none_var = next(var for node, var in members if node is None)
-                pos[none_var] = torch.clamp(1.0 - total, min=0.0)
-        return torch.stack(pos, dim=1), torch.stack(neg, dim=1)
+                pos[none_var] = clamp(1.0 - total, low=0.0)
+        return stack_columns(pos), stack_columns(neg)
 
 
 class SddBuilder:
@@ -68,6 +67,8 @@ class SddBuilder:
 
     def __init__(self, simplified: Simplified, choice_nodes: list[int], encoding: str = CHAIN,
                  limits: Limits = Limits()):
+        from pysdd.sdd import SddManager, Vtree  # loaded only when a circuit is compiled
+
         self.simplified = simplified
         self.ground = simplified.ground
         self.limits = limits

@@ -1,16 +1,16 @@
 """The semiring protocol: `zero`, `one`, `add`, `mul`, `name`, with hooks that have safe defaults.
 
 Values are torch tensors of shape [B] (one per example), so every evaluator is written once and
-runs batched; autograd gives gradients through `add`/`mul`.
+runs batched; autograd gives gradients through `add`/`mul`. A query with fixed probabilities
+runs the same operations on plain floats (see `values`), so it never needs torch.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
-
 from nesy.errors import InferenceError
+from nesy.semiring.values import Value, all_close, ones_like, zeros_like
 
 
 @dataclass(frozen=True)
@@ -23,31 +23,31 @@ class Semiring:
     #: conditioning on evidence is defined (exact probability and its relatives)
     supports_evidence = False
 
-    def zero(self, like: torch.Tensor) -> torch.Tensor:
-        return torch.zeros_like(like)
+    def zero(self, like: Value) -> Value:
+        return zeros_like(like)
 
-    def one(self, like: torch.Tensor) -> torch.Tensor:
-        return torch.ones_like(like)
+    def one(self, like: Value) -> Value:
+        return ones_like(like)
 
-    def add(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    def add(self, a: Value, b: Value) -> Value:
         raise NotImplementedError
 
-    def mul(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    def mul(self, a: Value, b: Value) -> Value:
         raise NotImplementedError
 
-    def negate(self, a: torch.Tensor) -> torch.Tensor:
+    def negate(self, a: Value) -> Value:
         raise InferenceError(f"the {self.name} semantics has no negation")
 
-    def from_probability(self, p: torch.Tensor) -> torch.Tensor:
+    def from_probability(self, p: Value) -> Value:
         """Input conversion: a fact's probability to the semiring's value."""
         return p
 
-    def to_output(self, value: torch.Tensor) -> torch.Tensor:
+    def to_output(self, value: Value) -> Value:
         return value
 
-    def converged(self, old: torch.Tensor, new: torch.Tensor) -> bool:
+    def converged(self, old: Value, new: Value) -> bool:
         """Fixpoint test for cyclic programs."""
-        return bool(torch.equal(old, new)) or bool(torch.allclose(old, new, rtol=0, atol=1e-12))
+        return all_close(old, new)
 
     def __str__(self) -> str:
         return self.name

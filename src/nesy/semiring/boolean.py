@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
-
 from nesy.semiring.base import Semiring
+from nesy.semiring.values import indicator, maximum, minimum
 
 
 @dataclass(frozen=True)
@@ -17,13 +16,13 @@ class Boolean(Semiring):
     supports_evidence = True
 
     def add(self, a, b):
-        return torch.maximum(a, b)
+        return maximum(a, b)
 
     def mul(self, a, b):
-        return torch.minimum(a, b)
+        return minimum(a, b)
 
     def negate(self, a):
         return 1.0 - a
 
     def from_probability(self, p):
-        return (p > 0).to(p.dtype)
+        return indicator(p > 0, p)

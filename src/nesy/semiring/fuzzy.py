@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
-
 from nesy.semiring.base import Semiring
+from nesy.semiring.values import clamp, maximum, minimum
 
 
 @dataclass(frozen=True)
@@ -32,10 +31,10 @@ class FuzzyGodel(Semiring):
     name = "fuzzy-godel"
 
     def add(self, a, b):
-        return torch.maximum(a, b)
+        return maximum(a, b)
 
     def mul(self, a, b):
-        return torch.minimum(a, b)
+        return minimum(a, b)
 
     def negate(self, a):
         return 1.0 - a
@@ -48,10 +47,10 @@ class FuzzyLukasiewicz(Semiring):
     name = "fuzzy-lukasiewicz"
 
     def add(self, a, b):
-        return torch.clamp(a + b, max=1.0)
+        return clamp(a + b, high=1.0)
 
     def mul(self, a, b):
-        return torch.clamp(a + b - 1.0, min=0.0)
+        return clamp(a + b - 1.0, low=0.0)
 
     def negate(self, a):
         return 1.0 - a

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
-
 from nesy.semiring.base import Semiring
+from nesy.semiring.values import maximum
 
 
 @dataclass(frozen=True)
@@ -16,7 +15,7 @@ class MaxProduct(Semiring):
     supports_evidence = True
 
     def add(self, a, b):
-        return torch.maximum(a, b)
+        return maximum(a, b)
 
     def mul(self, a, b):
         return a * b
