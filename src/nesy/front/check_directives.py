@@ -8,7 +8,12 @@ from nesy.syntax.ast import Directive
 from nesy.terms import Str, Term, format_term
 
 # ProbLog libraries whose predicates nesy provides as builtins.
-KNOWN_LIBRARIES = {"lists", "apply", "between", "aggregate", "scope", "collect", "string", "cut", "yall"}
+KNOWN_LIBRARIES = {"lists", "apply", "between", "aggregate", "scope", "collect", "string", "cut",
+                   "yall", "assert", "db"}
+# Directive goals that change the clauses (library(assert)) or load facts (library(db)): the
+# grounder runs them, in order and for all their solutions, before any query (as ProbLog does).
+DATABASE_GOALS = {("assertz", 1), ("retract", 1), ("retractall", 1), ("csv_load", 2),
+                  ("sqlite_load", 1)}
 
 
 def check_directive(item: Directive, program: Program, errors: list[NesyError]) -> None:
@@ -18,6 +23,9 @@ def check_directive(item: Directive, program: Program, errors: list[NesyError]) 
         goals.append(goal.args[0])
         goal = goal.args[1]
     goals.append(goal)
+    if any(isinstance(g, Term) and g.signature in DATABASE_GOALS for g in goals):
+        program.initialization.append(item.goal)
+        return
     for goal in goals:
         if isinstance(goal, Term) and goal.functor == "unknown" and len(goal.args) == 1:
             mode = goal.args[0]

@@ -70,6 +70,8 @@ class Program:
     # predicates of Python modules the caller allowed: signature -> (nesy.extern.Export, function)
     externals: dict = field(default_factory=dict)
     unknown: str = "error"  # `:- unknown(fail).` makes it "fail": unknown predicates fail
+    # directive goals the grounder runs before any query (`:- assertz(p(1)).`), in order
+    initialization: list = field(default_factory=list)
 
     def add_rule(self, rule: Rule) -> None:
         self.rules.setdefault(rule.head.signature, []).append(rule)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 
 from nesy.errors import EvaluationError, LimitError
 from nesy.front.program import CHOICE, NEURAL
+from nesy.ground import library_assert, library_db
 from nesy.ground.arith import COMPARISONS, LinearExpr, NotLinear, evaluate
 from nesy.ground.ground_program import Constraint
 from nesy.terms import NIL, TRUE, Str, Term, Var, format_term, list_items, make_list, term_vars
@@ -809,5 +810,8 @@ BUILTINS[("rational", 1)] = _type_check(lambda t: False)
 BUILTINS[("simple", 1)] = _type_check(lambda t: not isinstance(t, Term) or not t.args)
 BUILTINS[("primitive", 1)] = BUILTINS[("atomic", 1)]
 BUILTINS[("dbreference", 1)] = _type_check(lambda t: False)
+
+library_assert.register(BUILTINS)
+library_db.register(BUILTINS)
 
 __all__ = ["BUILTINS", "CONTROL"]

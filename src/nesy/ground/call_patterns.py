@@ -23,6 +23,8 @@ OBSERVES_BINDINGS = frozenset({
     ("*->", 2), ("once", 1), ("forall", 2), ("findall", 3), ("findall", 4), ("all", 3),
     ("bagof", 3), ("setof", 3), ("aggregate_all", 3), ("aggregate_all", 4), ("msort", 2),
     ("sort", 2), ("list_to_set", 2), ("include", 3), ("exclude", 3),
+    # side effects at the moment they run (library(assert), library(db))
+    ("assertz", 1), ("retract", 1), ("retractall", 1), ("csv_load", 2), ("sqlite_load", 1),
 })
 # meta-predicates: (signature) -> positions of goal arguments and how many arguments a call adds
 _GOAL_ARGS = {

@@ -66,6 +66,7 @@ class Grounder:
         self.changes = 0
         self.round = 0
         self.min_hit = 1 << 30  # lowest stack index a call found on the stack
+        self.partial_reads = 0  # how often a call read the answers of an incomplete table
         self.steps = 0
         self.deadline = time.monotonic() + limits.timeout_s
         self.budget = Deadline(limits)  # time and memory, checked every 256 steps
@@ -76,6 +77,10 @@ class Grounder:
         self.collect_depth = -1  # the depth of the goal findall/3 collects (see _call)
         self.rules = with_library(program.rules)
         self.sensitive = pattern_sensitive(self.rules)
+        # library(assert): how often the clauses changed (node keys of each version differ, as
+        # ProbLog grounds a goal anew after a change) and the directives still to run
+        self.database_version = 0
+        self.initialization = list(program.initialization)
 
     # ----------------------------------------------------------------- terms and bindings
     def bind(self, var: Var, value) -> None:
@@ -179,6 +184,8 @@ class Grounder:
     def atom_node(self, atom, key=None) -> int:
         """The node of `atom`; `key` (default the atom) tells nodes of one atom apart."""
         key = atom if key is None else key
+        if self.database_version:
+            key = (self.database_version, key)
         node = self.node_of.get(key)
         if node is None:
             node = self.node_of[key] = self._new_node(atom)
@@ -318,6 +325,7 @@ class Grounder:
     def _depends_on(self, index: int) -> None:
         """The current call depends on the table at stack `index`: all above join its cycle."""
         self.min_hit = min(self.min_hit, index)
+        self.partial_reads += 1
         for other in self.stack[index + 1:]:
             other.low = min(other.low, index)
 
@@ -331,6 +339,8 @@ class Grounder:
         table.index = table.low = len(self.stack)
         self.stack.append(table)
         pending_mark = len(self.pending)
+        version = self.database_version
+        reads = self.partial_reads
         try:
             rounds = 0
             while True:
@@ -338,7 +348,15 @@ class Grounder:
                 if rounds:
                     self.round += 1
                 self._evaluate_once(table, depth)
-                if table.low < table.index or self.changes == before:
+                # no call below read answers of a table still in evaluation: one pass is exact
+                recursive = self.partial_reads != reads
+                if recursive and self.database_version != version:
+                    raise GroundingError(
+                        f"assertz/retract while grounding the recursive {_short(table.pattern)}: "
+                        "ProbLog's answer depends on its engine's evaluation order there, which "
+                        "nesy does not reproduce", table.pattern.span,
+                        hint="change the database in a directive or outside the recursion")
+                if table.low < table.index or self.changes == before or not recursive:
                     break
                 rounds += 1
                 if rounds >= self.limits.max_fixpoint_iterations:
@@ -394,6 +412,30 @@ class Grounder:
         body = self.add_body(node, literals)
         derivations[(node, body)] = derivations.get((node, body), 0) + 1
         table.order.append((key, body))
+
+    # ----------------------------------------------------------------- library(assert)
+    def change_clauses(self, signature: tuple, clauses: list) -> None:
+        """Replace a predicate's clauses (assertz/retract): as ProbLog resets its cache, every
+        complete table is dropped, so later calls see the new clauses; calls in progress keep
+        the clauses they started with."""
+        if signature in self.builtins or signature[0] in (CHOICE, NEURAL):
+            raise EvaluationError(f"permission error: cannot change the clauses of the built-in "
+                                  f"{signature[0]}/{signature[1]}")
+        self.rules[signature] = clauses
+        self.database_version += 1
+        self.tables = {key: t for key, t in self.tables.items() if not t.complete}
+        if any(rule.body is not None for rule in clauses):
+            self.sensitive = pattern_sensitive(self.rules)
+
+    def run_initialization(self) -> None:
+        """Run the program's directives that change the database, in order, each for all its
+        solutions (as ProbLog runs directives before grounding)."""
+        while self.initialization:
+            goal = self.initialization.pop(0)
+            mark = len(self.trail)
+            for _ in self.solve(goal, 0):
+                pass
+            self.undo(mark)
 
     # ----------------------------------------------------------------- control
     def _if_then_else(self, cond, then, other, depth, span) -> Iterator[tuple]:
@@ -549,6 +591,7 @@ class Grounder:
         limit = max(old_limit, safe_recursion_limit(wanted))  # never past what the stack holds
         sys.setrecursionlimit(limit)
         try:
+            self.run_initialization()
             for literals in self.solve(goal, 0):
                 found.append((self.resolve(template), literals))
             self.min_hit = 1 << 30
@@ -613,20 +656,22 @@ def program_queries(program: Program, limits: Limits = Limits(),
     grounder = Grounder(program, limits)
     grounder.subquery = subquery
     seen = set()
+    found = []  # every query/evidence fact is found before any is grounded, as in ProbLog
     for signature, builder in ((("query", 1), _query_items), (("evidence", 1), _evidence_items),
                                (("evidence", 2), _evidence_items)):
         if signature not in program.rules:
             continue
         pattern = Term(signature[0], tuple(Var() for _ in range(signature[1])))
-        for answer, _ in grounder.answers(pattern):
-            for item in builder(grounder, answer):
-                if item in seen:
-                    continue
-                seen.add(item)
-                if answer.functor == "query":
-                    grounder.ground.queries.append(item)
-                else:
-                    grounder.ground.evidence.append(item)
+        found.extend((builder, answer) for answer, _ in grounder.answers(pattern))
+    for builder, answer in found:
+        for item in builder(grounder, answer):
+            if item in seen:
+                continue
+            seen.add(item)
+            if answer.functor == "query":
+                grounder.ground.queries.append(item)
+            else:
+                grounder.ground.evidence.append(item)
     return grounder.ground
 
 
