@@ -91,8 +91,9 @@ class Outcome:
         return "{" + ", ".join(f"{k}: {v:.6g}" for k, v in sorted(self.answers)) + "}"
 
 
-def problog_probabilities_uncached(text: str) -> dict[str, float]:
-    """Exact probabilities from problog 2.3.0; keys are ``str(term)``.
+def problog_probabilities_uncached(text: str, source_root: str = ".") -> dict[str, float]:
+    """Exact probabilities from problog 2.3.0; keys are ``str(term)``.  Files the program
+    names (``csv_load/2``, ``consult/1``) are found relative to ``source_root``.
 
     A non-ground query without answers comes back from problog as the query itself with
     probability 0 and renamed variables (``query(p(X))`` gives ``p(X2): 0.0``); such entries
@@ -100,7 +101,8 @@ def problog_probabilities_uncached(text: str) -> dict[str, float]:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # problog warns about == and \==
-        result = get_evaluatable().create_from(PrologString(text)).evaluate()
+        program = PrologString(text, source_root=source_root)
+        result = get_evaluatable().create_from(program).evaluate()
     return {str(t): float(p) for t, p in result.items() if t.is_ground() or float(p) != 0.0}
 
 
@@ -130,11 +132,11 @@ def _too_slow(signum, frame):
     raise _TooSlow
 
 
-def problog_probabilities(text: str) -> dict[str, float]:
+def problog_probabilities(text: str, source_root: str = ".") -> dict[str, float]:
     """problog's answers; its error is raised again (for the corpus, which has no errors)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return problog_probabilities_uncached(text)
+        return problog_probabilities_uncached(text, source_root)
 
 
 def problog_ground_size(text: str) -> int | None:

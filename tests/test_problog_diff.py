@@ -297,7 +297,7 @@ def test_corpus_expectations_are_problogs(path: Path) -> None:
     if ORACLE_MARK in text:  # problog is wrong on this one: the possible-worlds oracle decides
         assert_same_probabilities(oracle(text), expected, CORPUS_TOLERANCE, path.name)
         return
-    actual = problog_corpus_probabilities(text)
+    actual = problog_corpus_probabilities(text, str(path.parent))
     assert set(actual) == set(expected), f"{path.name}: answers {sorted(actual)}"
     assert_same_probabilities(actual, expected, CORPUS_TOLERANCE, path.name)
 
@@ -306,7 +306,7 @@ def test_corpus_expectations_are_problogs(path: Path) -> None:
 def test_corpus_program(path: Path) -> None:
     text = path.read_text()
     expected = parse_expect(text)
-    actual = nesy.query(nesy.parse(text, name=path.name), semantics="exact").probabilities
+    actual = nesy.query(nesy.parse(text, name=str(path)), semantics="exact").probabilities
     # which impossible answers get listed (probability 0) depends on each grounder's pruning
     possible = {a for a, p in actual.items() if p > CORPUS_TOLERANCE}
     assert possible == {a for a, p in expected.items() if p > CORPUS_TOLERANCE}, \

@@ -18,12 +18,14 @@ PREFIX = "% expect: "
 MAX_SECONDS = 2.0
 
 
-def problog_probabilities(text: str) -> dict[str, float]:
-    """Run problog's default exact inference; keys are ``str(term)``."""
+def problog_probabilities(text: str, source_root: str = ".") -> dict[str, float]:
+    """Run problog's default exact inference; keys are ``str(term)``; files the program names
+    are found relative to ``source_root``."""
     from problog import get_evaluatable
     from problog.program import PrologString
 
-    result = get_evaluatable().create_from(PrologString(text)).evaluate()
+    program = PrologString(text, source_root=source_root)
+    result = get_evaluatable().create_from(program).evaluate()
     return {str(term): float(p) for term, p in result.items()}
 
 
@@ -59,7 +61,7 @@ def regenerate(path: Path, check: bool) -> bool:
     old = path.read_text()
     body = strip_expect(old)
     start = time.perf_counter()
-    probabilities = problog_probabilities(body)
+    probabilities = problog_probabilities(body, str(path.parent))
     elapsed = time.perf_counter() - start
     if not probabilities:
         raise SystemExit(f"{path.name}: no query answers")

@@ -6,8 +6,9 @@ column's type is that of its first value: an integer, else a float, else text (s
 value of another type is an error naming its line. Text becomes an atom. A relative file name
 is resolved against the directory of the program that names it (the current directory for a
 program given as text). One difference: ProbLog 2.3 makes text values quoted atoms ('alice'),
-which it prints quoted and does not unify with the unquoted atom alice; in nesy 'alice' and
-alice are the same atom, in a database as in a program.
+which it prints quoted and which match alice in a call of the table but not as an argument of
+another predicate (`t(X), likes(X)` fails on `likes(alice)`); in nesy 'alice' and alice are
+one atom, in a database as in a program.
 """
 
 from __future__ import annotations
