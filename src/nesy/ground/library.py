@@ -9,6 +9,9 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from nesy.front.program import CHOICE, Rule
+from nesy.terms import Term
+
 LIBRARY_DIR = Path(__file__).resolve().parent.parent / "library"
 
 
@@ -19,10 +22,25 @@ def library_rules() -> dict:
     from nesy.syntax.parser import parse
 
     rules: dict = {}
+    ids: dict = {}
     for path in sorted(LIBRARY_DIR.glob("*.pl")):
         program = ast2program(parse(path.read_text(encoding="utf-8"), f"library/{path.name}"))
-        rules.update(program.rules)
+        for signature, clauses in program.rules.items():
+            rules[signature] = [Rule(rule.head, _own_choice_ids(rule.body, path.name, ids),
+                                     rule.span) for rule in clauses]
     return rules
+
+
+def _own_choice_ids(body, name: str, ids: dict):
+    """`body` with the clause id of its probabilistic choice made negative and unique across
+    the library files, so that no choice of the library shares a program clause's id."""
+    if not isinstance(body, Term) or not body.args:
+        return body
+    if body.functor == CHOICE:
+        key = (name, body.args[0])
+        number = ids.setdefault(key, -1 - len(ids))
+        return Term(CHOICE, (number, *body.args[1:]), body.span)
+    return Term(body.functor, tuple(_own_choice_ids(a, name, ids) for a in body.args), body.span)
 
 
 def with_library(rules: dict) -> dict:

@@ -100,3 +100,33 @@ include(Goal, [X|Xs], Ys) :- \+ call(Goal, X), include(Goal, Xs, Ys).
 exclude(_, [], []).
 exclude(Goal, [X|Xs], Ys) :- call(Goal, X), exclude(Goal, Xs, Ys).
 exclude(Goal, [X|Xs], [X|Ys]) :- \+ call(Goal, X), exclude(Goal, Xs, Ys).
+
+nth0(0, [X|L], X, L).
+nth0(I, [Y|L], X, [Y|R]) :- length(L, Len), between(1, Len, I), J is I - 1, nth0(J, L, X, R).
+nth1(I, L, X, R) :- J is I - 1, nth0(J, L, X, R).
+
+selectchk(X, [X|_], Y, [Y|_]).
+selectchk(X, [X1|XList], Y, [Y1|YList]) :- \+ (X1 = X, Y1 = Y), selectchk(X, XList, Y, YList).
+
+% select_weighted(ID, Weights, Values, Value, Rest): one value drawn with probability
+% proportional to its weight, Rest the others; ID names the draw (the same ID, the same draw).
+% As in ProbLog, value i is taken with probability W_i / (the weight of i and the values after
+% it) when no earlier value was, and the last value is taken when none before it was.
+select_weighted(ID, Weights, Values, Value, Rest) :-
+    sum_list(Weights, Total), Total > 0,
+    select_weighted_from(ID, Total, Weights, Values, Value, Rest).
+select_weighted(ID, WeightsValues, Value, Rest) :-
+    unzip(WeightsValues, Weights, Values),
+    select_weighted(ID, Weights, Values, Value, Rest).
+select_uniform(ID, Values, Value, Rest) :-
+    length(Values, Len), Len > 0, Weight is 1 / Len,
+    make_list(Len, Weight, Weights),
+    select_weighted(ID, Weights, Values, Value, Rest).
+
+P::select_weighted_take(_ID, P, _Weights, _Value, _Rest).
+select_weighted_from(_, _, [_|_], [X], X, []).
+select_weighted_from(ID, Total, [W|Ws], [X|Xs], X, Xs) :-
+    Xs \= [], P is W / Total, select_weighted_take(ID, P, Ws, X, Xs).
+select_weighted_from(ID, Total, [W|Ws], [X|Xs], Y, [X|Rest]) :-
+    Xs \= [], P is W / Total, \+ select_weighted_take(ID, P, Ws, X, Xs),
+    Left is Total - W, select_weighted_from(ID, Left, Ws, Xs, Y, Rest).
