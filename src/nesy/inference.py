@@ -110,7 +110,7 @@ def run_query(program: Program, semantics: str | Semiring = "exact", k: int = 3,
     semiring = get_semiring(semantics, k)
     ground = program_queries(
         program, limits, lambda goal, evidence: _subquery(program, goal, evidence, limits))
-    simplified = simplify(ground)
+    simplified = simplify(ground, limits)
     probabilities = fixed_probabilities(ground, program)
     if simplified.evidence and not semiring.supports_evidence:
         raise InferenceError(f"the {semiring.name} semantics cannot condition on evidence; "
@@ -125,7 +125,7 @@ def run_query(program: Program, semantics: str | Semiring = "exact", k: int = 3,
 def _subquery(program: Program, goal, evidence, limits) -> float:
     """P(goal | evidence) by exact inference, for `subquery/2,3` inside a program."""
     ground = ground_queries(program, [goal], evidence, limits)
-    simplified = break_cycles(simplify(ground), limits)
+    simplified = break_cycles(simplify(ground, limits), limits)
     exact = get_semiring("exact", 1)
     result = _compiled(simplified, fixed_probabilities(ground, program), exact, limits)
     return result.probabilities[format_term(goal)] if result.probabilities else 0.0

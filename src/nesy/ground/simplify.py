@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nesy.ground.ground_program import GroundProgram
+from nesy.limits import Deadline, Limits
 
 TRUE = "true"
 FALSE = "false"
@@ -48,7 +49,8 @@ class Simplified:
         return order
 
 
-def simplify(ground: GroundProgram) -> Simplified:
+def simplify(ground: GroundProgram, limits: Limits | None = None) -> Simplified:
+    budget = Deadline(limits or Limits())
     choices = ground.choices
     bodies = ground.bodies
     certain_choice = {n for n, c in choices.items() if isinstance(c.prob, float) and c.prob >= 1.0}
@@ -58,8 +60,9 @@ def simplify(ground: GroundProgram) -> Simplified:
     definitely: set[int] = set(certain_choice)
     possibly: set[int] = set(choices) - impossible_choice
     while True:
-        new_possibly = _fixpoint(bodies, set(choices) - impossible_choice, definitely)
-        new_definitely = _fixpoint(bodies, set(certain_choice), new_possibly)
+        new_possibly = _fixpoint(bodies, set(choices) - impossible_choice, definitely,
+                                 budget)
+        new_definitely = _fixpoint(bodies, set(certain_choice), new_possibly, budget)
         if new_possibly == possibly and new_definitely == definitely:
             break
         possibly, definitely = new_possibly, new_definitely
@@ -114,22 +117,38 @@ def simplify(ground: GroundProgram) -> Simplified:
     return result
 
 
-def _fixpoint(bodies, start: set[int], other: set[int]) -> set[int]:
+def _fixpoint(bodies, start: set[int], other: set[int], budget: Deadline) -> set[int]:
     """Least set of nodes with a body whose literals hold: a positive literal when its node is
     in the set, a negative one when its node is not in `other` (the definitely-true nodes when
-    computing the possibly-true ones, and the possibly-true ones for the definitely-true)."""
+    computing the possibly-true ones, and the possibly-true ones for the definitely-true).
 
-    def holds(lit, acc):
-        return lit in acc if lit > 0 else -lit not in other
-
+    A worklist pass, linear in the size of the program: each body counts its positive literals
+    not yet in the set, and a node joins the set when one of its bodies reaches zero."""
     acc = set(start)
-    changed = True
-    while changed:
-        changed = False
-        for node, node_bodies in bodies.items():
-            if node in acc:
-                continue
-            if any(all(holds(lit, acc) for lit in body) for body in node_bodies):
+    waiting: dict[int, list[list]] = {}  # node -> the body counters its positive literal feeds
+    queue = list(acc)
+    for node, node_bodies in bodies.items():
+        if node in acc:
+            continue
+        for body in node_bodies:
+            if any(lit < 0 and -lit in other for lit in body):
+                continue  # a negative literal that can never hold
+            missing = {lit for lit in body if lit > 0 and lit not in acc}
+            if not missing:
                 acc.add(node)
-                changed = True
+                queue.append(node)
+                break
+            counter = [len(missing), node]
+            for lit in missing:
+                waiting.setdefault(lit, []).append(counter)
+    steps = 0
+    while queue:
+        steps += 1
+        if steps & 1023 == 0:
+            budget.check("simplification")
+        for counter in waiting.pop(queue.pop(), ()):
+            counter[0] -= 1
+            if counter[0] == 0 and counter[1] not in acc:
+                acc.add(counter[1])
+                queue.append(counter[1])
     return acc
