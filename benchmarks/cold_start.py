@@ -1,14 +1,20 @@
 """Cold start: `nesy query` against `python -m problog` on the same small program, each run as a
 whole process (interpreter start, imports, parsing, answering), median of several runs.
 
-    python benchmarks/cold_start.py [--runs 7] [FILE]
+    python benchmarks/cold_start.py [--runs 7] [--inherit-env] [FILE]
 
 Prints both medians in seconds and their ratio (nesy / problog; below 1 means nesy is faster).
+Both commands run with their bytecode cached, as after `pip install` (in a private
+PYTHONPYCACHEPREFIX that a first, untimed run fills): an editable checkout under
+PYTHONDONTWRITEBYTECODE would otherwise compile nesy from source on every run, while problog's
+bytecode sits in site-packages. `--inherit-env` runs both in this shell's environment as it is.
+The runs of the two commands alternate, so a machine whose load changes slows both alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -19,32 +25,41 @@ from pathlib import Path
 SMALL = "0.3::a. 0.5::b.\nq :- a, b. query(q).\n"
 
 
-def median_seconds(command: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
-    return statistics.median(times)
+def seconds(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
+    return elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", nargs="?", help="program (default: a two-line program)")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--inherit-env", action="store_true",
+                        help="run in this environment as it is (no private bytecode cache)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(args.file) if args.file else Path(tmp) / "small.pl"
         if not args.file:
             path.write_text(SMALL, encoding="utf-8")
+        env = dict(os.environ)
+        if not args.inherit_env:
+            env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
         nesy_cmd = [sys.executable, "-m", "nesy.cli", "query", str(path)]
         problog_cmd = [sys.executable, "-m", "problog", str(path)]
-        median_seconds(nesy_cmd, 1)  # warm the file cache and lark's table cache
-        median_seconds(problog_cmd, 1)
-        nesy_s = median_seconds(nesy_cmd, args.runs)
-        problog_s = median_seconds(problog_cmd, args.runs)
+        seconds(nesy_cmd, env)  # warm the file cache, the bytecode and lark's tables
+        seconds(problog_cmd, env)
+        nesy_times, problog_times = [], []
+        for _ in range(args.runs):
+            nesy_times.append(seconds(nesy_cmd, env))
+            problog_times.append(seconds(problog_cmd, env))
+        nesy_s, problog_s = statistics.median(nesy_times), statistics.median(problog_times)
+    print("environment:       " + ("inherited" if args.inherit_env
+                                   else "bytecode cached, as installed"))
     print(f"nesy query:        {nesy_s:.3f} s (median of {args.runs})")
     print(f"python -m problog: {problog_s:.3f} s (median of {args.runs})")
     print(f"ratio nesy/problog: {nesy_s / problog_s:.2f}")
