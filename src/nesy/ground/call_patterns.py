@@ -8,6 +8,12 @@ called as `slot(_)` but not as `slot(known)`. ProbLog evaluates such calls in SL
 answer of one call pattern is not an answer of another. A predicate is *pattern-sensitive* when
 one of its clauses reaches such a builtin, directly or through the predicates it calls; its
 answers get one node per (table, answer) instead of one per atom.
+
+The predicates a pattern-sensitive one calls need the same care for their non-ground calls,
+pure as they are: called as `p(unknown, B)`, ProbLog's answer `p(unknown, unknown)` holds only
+through the clauses that bound `B`, while the ground atom also holds through a clause that left
+`B` free (`p(A, _) :- p1, A = unknown.`). A shared node would lend the caller, which then tests
+`B == unknown`, that second derivation too.
 """
 
 from __future__ import annotations
@@ -56,6 +62,28 @@ def pattern_sensitive(rules: dict) -> frozenset[tuple[str, int]]:
                 sensitive.add(caller)
                 work.append(caller)
     return frozenset(sensitive)
+
+
+def called_by_sensitive(rules: dict, sensitive: frozenset) -> frozenset[tuple[str, int]]:
+    """The signatures a pattern-sensitive predicate calls, directly or not (itself included):
+    their non-ground calls keep their answers to themselves too."""
+    callers: dict[tuple[str, int], set[tuple[str, int]]] = {}
+    for signature, clauses in rules.items():
+        for rule in clauses:
+            if rule.body is not None:
+                _scan(rule.body, 0, rules, signature, callers)
+    callees: dict[tuple[str, int], set[tuple[str, int]]] = {}
+    for callee, by in callers.items():
+        for caller in by:
+            callees.setdefault(caller, set()).add(callee)
+    reached = set(sensitive)
+    work = list(sensitive)
+    while work:
+        for callee in callees.get(work.pop(), ()):
+            if callee not in reached:
+                reached.add(callee)
+                work.append(callee)
+    return frozenset(reached)
 
 
 def _scan(goal, extra: int, rules: dict, caller, callers) -> bool:

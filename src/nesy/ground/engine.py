@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from nesy.errors import CheckError, EvaluationError, GroundingError, LimitError
 from nesy.front.program import CHOICE, NEURAL, Program
 from nesy.ground.arith import LinearExpr, NotLinear, evaluate
-from nesy.ground.call_patterns import pattern_sensitive
+from nesy.ground.call_patterns import called_by_sensitive, pattern_sensitive
 from nesy.ground.externals import call_external
 from nesy.ground.ground_program import Choice, GroundProgram, NeuralRef, ParamRef
 from nesy.ground.library import with_library
@@ -77,6 +77,7 @@ class Grounder:
         self.collect_depth = -1  # the depth of the goal findall/3 collects (see _call)
         self.rules = with_library(program.rules)
         self.sensitive = pattern_sensitive(self.rules)
+        self.below_sensitive = called_by_sensitive(self.rules, self.sensitive)
         # library(assert): how often the clauses changed (node keys of each version differ, as
         # ProbLog grounds a goal anew after a change) and the directives still to run
         self.database_version = 0
@@ -282,8 +283,9 @@ class Grounder:
         key = self.variant(resolved, {})
         table = self.tables.get(key)
         if table is None:
-            table = self.tables[key] = _Table(key, self.unvariant(key, {}),
-                                              signature in self.sensitive)
+            private = signature in self.sensitive or (
+                signature in self.below_sensitive and not _ground_fast(key))
+            table = self.tables[key] = _Table(key, self.unvariant(key, {}), private)
         if not table.complete:
             if table.on_stack:
                 self._depends_on(table.index)
@@ -426,6 +428,7 @@ class Grounder:
         self.tables = {key: t for key, t in self.tables.items() if not t.complete}
         if any(rule.body is not None for rule in clauses):
             self.sensitive = pattern_sensitive(self.rules)
+            self.below_sensitive = called_by_sensitive(self.rules, self.sensitive)
 
     def run_initialization(self) -> None:
         """Run the program's directives that change the database, in order, each for all its
