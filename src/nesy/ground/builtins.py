@@ -704,9 +704,95 @@ def _enum_groups(g, args, depth, span):
         if not (isinstance(pair, Term) and pair.functor == "," and len(pair.args) == 2):
             raise EvaluationError("type error: enum_groups/3 expects (Group, Value) pairs", span)
         groups.setdefault(pair.args[0], []).append(pair.args[1])
+    return _each_group(g, groups, args[1], args[2])
+
+
+def _each_group(g, groups: dict, group_out, values_out):
     for group, values in groups.items():
         mark = len(g.trail)
-        if g.unify(args[1], group) and g.unify(args[2], make_list(values)):
+        if g.unify(group_out, group) and g.unify(values_out, make_list(values)):
+            yield ()
+        g.undo(mark)
+
+
+@builtin("enum_groups", 4)
+def _enum_groups4(g, args, depth, span):
+    """library(lists): the groups of a list of groups and a list of values, side by side (in
+    order of first appearance), each with the list of its values."""
+    keys = _concrete(g, *_proper_list(g, args[0], span, "enum_groups/4"))
+    values = _concrete(g, *_proper_list(g, args[1], span, "enum_groups/4"))
+    groups: dict = {}
+    for key, value in zip(keys, values, strict=False):  # (zip stops at the shorter, as ProbLog)
+        groups.setdefault(key, []).append(value)
+    return _each_group(g, groups, args[2], args[3])
+
+
+# ------------------------------------------------------------------ library(string)
+def _texts(g, term, span, what: str) -> list[str]:
+    parts = [_text(t) for t in _concrete(g, *_proper_list(g, term, span, what))]
+    if any(p is None for p in parts):
+        raise EvaluationError(f"type error: {what} joins atoms, strings and numbers", span)
+    return parts
+
+
+def _one_text(g, term, span, what: str) -> str:
+    (value,) = _concrete(g, term)
+    text = _text(value)
+    if isinstance(value, Var):
+        raise EvaluationError(f"instantiation error: {what} needs a bound text", span)
+    if text is None or isinstance(value, (int, float)):
+        raise EvaluationError(f"type error: {what} needs an atom or a string, not "
+                              f"{format_term(value)}", span)
+    return text
+
+
+@builtin("join", 3)
+def _join(g, args, depth, span):
+    """The atom of the texts of a list's items with a separator between them."""
+    separator = _one_text(g, args[0], span, "join/3")
+    return _unify_gen(g, args[2], Term(separator.join(_texts(g, args[1], span, "join/3"))))
+
+
+@builtin("lst2str", 2)
+def _lst2str(g, args, depth, span):
+    return _unify_gen(g, args[1], Term("".join(_texts(g, args[0], span, "lst2str/2"))))
+
+
+@builtin("str2lst", 2)
+def _str2lst(g, args, depth, span):
+    """The list of the one-character atoms of a text."""
+    text = _one_text(g, args[0], span, "str2lst/2")
+    return _unify_gen(g, args[1], make_list([Term(c) for c in text]))
+
+
+@builtin("str2int", 2)
+def _str2int(g, args, depth, span):
+    text = _one_text(g, args[0], span, "str2int/2")
+    try:
+        value = int(text)
+    except ValueError:
+        raise EvaluationError(f"type error: str2int/2 of {text!r}, which is no integer",
+                              span) from None
+    return _unify_gen(g, args[1], value)
+
+
+@builtin("sub_string", 5)
+def _sub_string(g, args, depth, span):
+    """sub_string(Text, Before, Length, After, Sub) as in SWI-Prolog, Sub an atom (ProbLog
+    2.3's own definition cannot run: it calls a predicate its library lacks)."""
+    text = _one_text(g, args[0], span, "sub_string/5")
+    n = len(text)
+    known = _concrete(g, args[4])[0]
+    if not isinstance(known, Var):
+        sub = _one_text(g, args[4], span, "sub_string/5")
+        spans = [(i, len(sub)) for i in range(n - len(sub) + 1) if text.startswith(sub, i)]
+    else:
+        spans = [(i, k) for i in range(n + 1) for k in range(n - i + 1)]
+    for start, length in spans:
+        mark = len(g.trail)
+        if (g.unify(args[1], start) and g.unify(args[2], length)
+                and g.unify(args[3], n - start - length)
+                and g.unify(args[4], Term(text[start:start + length]))):
             yield ()
         g.undo(mark)
 

@@ -18,3 +18,13 @@ sum(Values, Sum) :- sum_list(Values, Sum).
 max(Values, Max) :- max_list(Values, Max).
 min(Values, Min) :- min_list(Values, Min).
 count(Values, Count) :- length(Values, Count).
+
+% ProbLog's library(aggregate) also exports its accumulators sum/3, min/3 and max/3.
+sum([], Sum, Sum).
+sum([X|Xs], Acc, Sum) :- Next is Acc + X, sum(Xs, Next, Sum).
+min([], Min, Min).
+min([X|Xs], Acc, Min) :- X < Acc, min(Xs, X, Min).
+min([X|Xs], Acc, Min) :- X >= Acc, min(Xs, Acc, Min).
+max([], Max, Max).
+max([X|Xs], Acc, Max) :- X >= Acc, max(Xs, X, Max).
+max([X|Xs], Acc, Max) :- X < Acc, max(Xs, Acc, Max).

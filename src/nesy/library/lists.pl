@@ -85,9 +85,38 @@ foldl(Goal, List1, List2, V0, V) :- foldl_lists(List1, List2, Goal, V0, V).
 foldl_lists([], [], _, V, V).
 foldl_lists([X|Xs], [Y|Ys], Goal, V0, V) :- call(Goal, X, Y, V0, V1), foldl_lists(Xs, Ys, Goal, V1, V).
 
-scanl(Goal, List, V0, [V0|Values]) :- scanl_list(List, Goal, V0, Values).
-scanl_list([], _, _, []).
-scanl_list([X|Xs], Goal, V, [VH|VT]) :- call(Goal, X, V, VH), scanl_list(Xs, Goal, VH, VT).
+foldl(Goal, List1, List2, List3, V0, V) :- foldl_lists(List1, List2, List3, Goal, V0, V).
+foldl_lists([], [], [], _, V, V).
+foldl_lists([X|Xs], [Y|Ys], [Z|Zs], Goal, V0, V) :-
+    call(Goal, X, Y, Z, V0, V1), foldl_lists(Xs, Ys, Zs, Goal, V1, V).
+
+foldl(Goal, List1, List2, List3, List4, V0, V) :-
+    foldl_lists(List1, List2, List3, List4, Goal, V0, V).
+foldl_lists([], [], [], [], _, V, V).
+foldl_lists([X|Xs], [Y|Ys], [Z|Zs], [W|Ws], Goal, V0, V) :-
+    call(Goal, X, Y, Z, W, V0, V1), foldl_lists(Xs, Ys, Zs, Ws, Goal, V1, V).
+
+% foldl_noinit(Goal, List, V): foldl/4 from the first element ([] for the empty list).
+foldl_noinit(_, [], []).
+foldl_noinit(Goal, [X|Xs], V) :- foldl(Goal, Xs, X, V).
+
+% scanl/4-7 as ProbLog defines them: the list of the values after each step (without V0).
+scanl(_, [], _, []).
+scanl(Goal, [X|Xs], V0, [V|Vs]) :- call(Goal, X, V0, V), scanl(Goal, Xs, V, Vs).
+scanl(_, [], [], _, []).
+scanl(Goal, [X|Xs], [Y|Ys], V0, [V|Vs]) :- call(Goal, X, Y, V0, V), scanl(Goal, Xs, Ys, V, Vs).
+scanl(_, [], [], [], _, []).
+scanl(Goal, [X|Xs], [Y|Ys], [Z|Zs], V0, [V|Vs]) :-
+    call(Goal, X, Y, Z, V0, V), scanl(Goal, Xs, Ys, Zs, V, Vs).
+scanl(_, [], [], [], [], _, []).
+scanl(Goal, [X|Xs], [Y|Ys], [Z|Zs], [W|Ws], V0, [V|Vs]) :-
+    call(Goal, X, Y, Z, W, V0, V), scanl(Goal, Xs, Ys, Zs, Ws, V, Vs).
+
+% partition(Goal, List, Less, Equal, Greater): call(Goal, X, Order) with Order one of <, =, >.
+partition(_, [], [], [], []).
+partition(Goal, [X|Xs], [X|L], E, G) :- call(Goal, X, <), partition(Goal, Xs, L, E, G).
+partition(Goal, [X|Xs], L, [X|E], G) :- call(Goal, X, =), partition(Goal, Xs, L, E, G).
+partition(Goal, [X|Xs], L, E, [X|G]) :- call(Goal, X, >), partition(Goal, Xs, L, E, G).
 
 convlist(_, [], []).
 convlist(Goal, [X|Xs], [Y|Ys]) :- call(Goal, X, Y), convlist(Goal, Xs, Ys).
