@@ -172,8 +172,20 @@ BUILTINS[("atomic", 1)] = _type_check(lambda t: not isinstance(t, Var) and (
     not isinstance(t, Term) or not t.args))
 BUILTINS[("compound", 1)] = _type_check(lambda t: isinstance(t, Term) and bool(t.args))
 BUILTINS[("callable", 1)] = _type_check(lambda t: isinstance(t, Term))
-BUILTINS[("is_list", 1)] = _type_check(lambda t: list_items(t) is not None)
+BUILTINS[("is_list", 1)] = _type_check(lambda t: _list_or_partial(t))
 BUILTINS[("string", 1)] = _type_check(lambda t: isinstance(t, Str))
+
+
+def _list_or_partial(t) -> bool:
+    """ProbLog's is_list/1: `[]`, or list cells ending in `[]` or in an unbound variable
+    (`is_list([a|_])` succeeds there, unlike in ISO Prolog)."""
+    if t == NIL:
+        return True
+    if not (isinstance(t, Term) and t.functor == "." and len(t.args) == 2):
+        return False
+    while isinstance(t, Term) and t.functor == "." and len(t.args) == 2:
+        t = t.args[1]
+    return t == NIL or isinstance(t, Var)
 
 
 def _is_ground(t) -> bool:
