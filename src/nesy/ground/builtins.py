@@ -431,7 +431,7 @@ def _call_n(g, args, depth, span):
     yield from g.solve(_add_args(g, args[0], args[1:], span), depth + 1)
 
 
-for _n in range(1, 9):
+for _n in range(1, 10):
     BUILTINS[("call", _n)] = _call_n
 
 
@@ -609,14 +609,25 @@ def _succeed(g, args, depth, span):
 
 
 for _name in ("write", "writenl", "writeln", "print", "display", "debugprint"):
-    for _n in range(1, 7):
+    for _n in range(1, 10):
         BUILTINS[(_name, _n)] = _succeed
 BUILTINS[("nl", 0)] = _succeed
+# ProbLog's debugger switches and database dumps: nothing to do while grounding
+for _name in ("trace", "notrace", "dbg_printdb", "print_state"):
+    BUILTINS[(_name, 0)] = _succeed
+# nocache/2 only turns ProbLog's tabling off for a predicate: the answers do not change
+BUILTINS[("nocache", 2)] = _succeed
 
 
-@builtin("error", 1)
 def _error(g, args, depth, span):
-    raise EvaluationError(f"error/1 called: {format_term(g.resolve(args[0]))}", span)
+    """error/1-9: the texts of the arguments joined are the message (as in ProbLog)."""
+    parts = [g.resolve(a) for a in args]
+    message = "".join(_text(p) if _text(p) is not None else format_term(p) for p in parts)
+    raise EvaluationError(f"error/{len(args)} called: {message}", span)
+
+
+for _n in range(1, 10):
+    BUILTINS[("error", _n)] = _error
 
 
 # ------------------------------------------------------------------ standard order of terms
@@ -902,8 +913,73 @@ def _copy_term(g, args, depth, span):
 
 
 for _name in ("call_nc", "try_call"):
-    for _n in range(1, 9):
+    for _n in range(1, 10):
         BUILTINS[(_name, _n)] = _call_n
+
+
+@builtin("numbervars", 3)
+def _numbervars(g, args, depth, span):
+    """ProbLog's numbervars(Term, Start, Numbered): Numbered is a copy of Term whose distinct
+    variables are '$Var'(Start), '$Var'(Start+1), ... (Term itself stays unbound)."""
+    term, start = _concrete(g, args[0], args[1])
+    if not isinstance(start, int):
+        raise EvaluationError("type error: numbervars/3 needs an integer start", span)
+    numbers = {v: Term("$Var", (start + i,)) for i, v in enumerate(term_vars(term))}
+    return _unify_gen(g, args[2], _substitute(term, numbers))
+
+
+@builtin("numbervars", 2)
+def _numbervars2(g, args, depth, span):
+    return _numbervars(g, (args[0], 0, args[1]), depth, span)
+
+
+@builtin("varnumbers", 2)
+def _varnumbers(g, args, depth, span):
+    """The inverse of numbervars: each '$Var'(N) becomes a fresh variable (one per N)."""
+    (term,) = _concrete(g, args[0])
+    fresh: dict = {}
+
+    def walk(t):
+        if isinstance(t, Term) and t.functor == "$Var" and len(t.args) == 1:
+            return fresh.setdefault(t.args[0], Var())
+        if isinstance(t, Term) and t.args:
+            return Term(t.functor, tuple(walk(a) for a in t.args), t.span)
+        return t
+
+    return _unify_gen(g, args[1], walk(term))
+
+
+def _substitute(t, mapping: dict):
+    if isinstance(t, Var):
+        return mapping.get(t, t)
+    if isinstance(t, Term) and not t.ground:
+        return Term(t.functor, tuple(_substitute(a, mapping) for a in t.args), t.span)
+    return t
+
+
+@builtin("cmd_args", 1)
+def _cmd_args(g, args, depth, span):
+    """The arguments given to ProbLog with `-a`: nesy takes none."""
+    return _unify_gen(g, args[0], NIL)
+
+
+@builtin("possible", 1)
+def _possible(g, args, depth, span):
+    """Each instance of a goal that has a derivation, whatever its probability (as ProbLog's
+    possible/1, which ignores weights: `0.0::a` is possible)."""
+    goal = _deref(args[0])
+    found = []
+    seen = set()
+    mark = len(g.trail)
+    for _ in g.solve(goal, depth + 1):
+        instance = g.resolve(goal)
+        key = g.variant(instance, {})
+        if key not in seen:
+            seen.add(key)
+            found.append(instance)
+    g.undo(mark)
+    for instance in found:
+        yield from _unify_gen(g, goal, instance)
 BUILTINS[("rational", 1)] = _type_check(lambda t: False)
 BUILTINS[("simple", 1)] = _type_check(lambda t: not isinstance(t, Term) or not t.args)
 BUILTINS[("primitive", 1)] = BUILTINS[("atomic", 1)]
