@@ -702,6 +702,40 @@ def _error_cases(r: Draw) -> str:
     return text + "".join(f"{e}\n" for e in evidence)
 
 
+def _assert(r: Draw) -> str:
+    """library(assert): clauses added and removed by directives and by a query's own goal
+    (assertz/1, retract/1, retractall/1), seen by the queries grounded after it (problog
+    grounds the queries in order): the same goals queried before and after the change."""
+    core = core_programs(r)
+    c = core.consts
+    base = r.pick(list(core.base))
+    derived = r.pick(list(core.derived))
+    facts = [f"x3({k})." for k in r.subset(c, 1, 3)]
+    if r.bool():
+        facts.append(f"{r.pick(TENTHS)}::x3({r.pick(c)}).")
+    extra = [":- use_module(library(assert)).", *r.shuffle(facts)]
+    queries = ["x1(_)", "x5"]
+    if r.bool():
+        extra.append(f":- assertz({_ground_atom(r, base, c)}).")
+    if r.bool():
+        call = _atom(base.name, _literal_args(r, base.arity, ("X",), c))
+        extra.append(f":- assertz((x4(X) :- dom(X), {call})).")
+        queries.append("x4(_)")
+    with_x = _atom(base.name, _literal_args(r, base.arity, ("X",), c))
+    extra.append(r.pick([
+        f"x0 :- assertz({_ground_atom(r, base, c)}).",
+        f"x0 :- {_ground_atom(r, base, c)}, assertz(x3({r.pick(c)})).",
+        f"x0 :- assertz((x3(X) :- dom(X), {with_x})).",
+        f"x0 :- retract(x3({r.pick(c)})).",
+        "x0 :- retract(x3(_)).",
+        f"x0 :- retractall(x3({r.pick(c)})).",
+        f"x0 :- retractall({_atom(base.name, ['_'] * base.arity)}).",
+    ]))
+    target = _query_atom(r, derived, c)
+    extra += ["x1(X) :- x3(X).", "x2(X) :- x3(X).", f"x5 :- {target}.", f"x6 :- {target}."]
+    return core.text(extra, [*queries, "x0", "x2(_)", "x6"])
+
+
 FAMILIES: dict[str, Family] = {
     f.name: f
     for f in (
@@ -717,6 +751,7 @@ FAMILIES: dict[str, Family] = {
         Family("non_ground_calls", _non_ground),
         Family("negative_heads", _negative_heads),
         Family("findall", _findall),
+        Family("assert", _assert),
         Family("errors", _error_cases, stratified=False),
     )
 }

@@ -99,3 +99,11 @@ def test_bad_uses_are_errors(goal, message):
 
 def test_dynamic_is_not_a_problog_directive():
     expect_error(LIB + ":- dynamic(f/1).\nquery(f(1)).", contains="dynamic")
+
+
+def test_a_change_after_a_complete_recursion_is_fine():
+    source = LIB + ("e(a,b). e(b,a). e(b,c).\npath(X,Y) :- e(X,Y).\n"
+                    "path(X,Y) :- e(X,Z), path(Z,Y).\nmark :- path(a, X), assertz(seen(X)).\n"
+                    "seen(none).\ns(X) :- seen(X).\nquery(mark). query(s(_)).")
+    expect_answers(source, {"mark": 1.0, "s(none)": 1.0, "s(a)": 1.0, "s(b)": 1.0,
+                            "s(c)": 1.0})

@@ -27,8 +27,6 @@ def check_directive(item: Directive, program: Program, errors: list[NesyError]) 
         program.initialization.append(item.goal)
         return
     for goal in goals:
-        if isinstance(goal, Term) and goal.functor == "module" and len(goal.args) == 2:
-            continue  # a module declaration: ProbLog accepts it and ignores it
         if isinstance(goal, Term) and goal.functor == "unknown" and len(goal.args) == 1:
             mode = goal.args[0]
             if mode in (Term("fail"), Term("error")):

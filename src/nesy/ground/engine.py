@@ -66,7 +66,8 @@ class Grounder:
         self.changes = 0
         self.round = 0
         self.min_hit = 1 << 30  # lowest stack index a call found on the stack
-        self.partial_reads = 0  # how often a call read the answers of an incomplete table
+        # the lowest stack index of an incomplete table whose answers a call read (see _evaluate)
+        self.lowest_read = 1 << 30
         self.steps = 0
         self.deadline = time.monotonic() + limits.timeout_s
         self.budget = Deadline(limits)  # time and memory, checked every 256 steps
@@ -327,7 +328,7 @@ class Grounder:
     def _depends_on(self, index: int) -> None:
         """The current call depends on the table at stack `index`: all above join its cycle."""
         self.min_hit = min(self.min_hit, index)
-        self.partial_reads += 1
+        self.lowest_read = min(self.lowest_read, index, len(self.stack) - 1)
         for other in self.stack[index + 1:]:
             other.low = min(other.low, index)
 
@@ -342,7 +343,7 @@ class Grounder:
         self.stack.append(table)
         pending_mark = len(self.pending)
         version = self.database_version
-        reads = self.partial_reads
+        outer_read, self.lowest_read = self.lowest_read, 1 << 30
         try:
             rounds = 0
             while True:
@@ -350,8 +351,9 @@ class Grounder:
                 if rounds:
                     self.round += 1
                 self._evaluate_once(table, depth)
-                # no call below read answers of a table still in evaluation: one pass is exact
-                recursive = self.partial_reads != reads
+                # no call below read answers of this table or one below it on the stack while
+                # they were incomplete: one pass is exact
+                recursive = self.lowest_read <= table.index
                 if recursive and self.database_version != version:
                     raise GroundingError(
                         f"assertz/retract while grounding the recursive {_short(table.pattern)}: "
@@ -369,6 +371,7 @@ class Grounder:
         finally:
             self.stack.pop()
             table.on_stack = False
+            self.lowest_read = min(outer_read, self.lowest_read)
         if table.low < table.index:
             self.pending.append(table)
         else:
