@@ -1,7 +1,8 @@
 """Cold start: `nesy query` on a program without networks loads neither torch nor numpy (nor
-the other heavy libraries), under every semantics and output format, and answers correctly.
+the other heavy libraries), under every semantics and output format, and answers correctly; a
+program that names no library predicate does not parse the library.
 
-Each test runs a fresh interpreter, since this process has long imported torch.
+The import tests run a fresh interpreter, since this process has long imported torch.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import sys
 
 import pytest
 
+import nesy
+from nesy.ground.library import library_names, library_rules
 from nesy.semiring import REGISTRY
+from nesy.testing import expect_answers
 
 SMALL = "0.3::a. 0.5::b.\nq :- a, b. query(q).\n"
 HEAVY = ("torch", "numpy", "tqdm", "sklearn", "matplotlib", "scipy", "pandas")
@@ -73,3 +77,39 @@ def test_semantics_without_a_circuit_do_not_load_the_compiler(small):
         capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["q:", "0.15", "False"]
+
+
+def test_a_plain_program_does_not_parse_the_library(small):
+    done = subprocess.run(
+        [sys.executable, "-c", "from nesy.cli import _main; "
+         "from nesy.ground.library import library_rules; "
+         f"_main(['query', {small!r}]); print(library_rules.cache_info().currsize)"],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["q:", "0.15", "0"]
+
+
+def test_the_library_names_are_those_of_its_parsed_clauses():
+    # read off the clause heads without parsing; a head this misses would hide the library
+    parsed = {name for name, _ in library_rules() if not name.startswith("$")}
+    assert parsed and parsed <= library_names()
+
+
+@pytest.mark.parametrize("source, expected", [
+    # named in a body, in a goal passed as data, in a directive, in an asserted clause
+    ("q(L) :- flatten([[1], [2]], L).\nquery(q(_)).", {"q([1, 2])": 1.0}),
+    ("g(flatten([[1], [2]], L), L).\nq(L) :- g(G, L), call(G).\nquery(q(_)).",
+     {"q([1, 2])": 1.0}),
+    (":- use_module(library(assert)).\n:- flatten([[1], [2]], L), assertz(p(L)).\n"
+     "query(p(_)).", {"p([1, 2])": 1.0}),
+    (":- use_module(library(assert)).\n:- assertz((r(L) :- flatten([[1], [2]], L))).\n"
+     "query(r(_)).", {"r([1, 2])": 1.0}),
+    # a name made from text
+    ("q(L) :- atom_concat(flat, ten, F), G =.. [F, [[1], [2]], L], call(G).\nquery(q(_)).",
+     {"q([1, 2])": 1.0}),
+    # the program's own definition of a library predicate wins
+    ("flatten(_, mine).\nq(L) :- flatten([[1]], L).\nquery(q(_)).", {"q(mine)": 1.0}),
+])
+def test_a_program_that_names_a_library_predicate_gets_it(source, expected):
+    expect_answers(source, expected)
+    assert nesy.query(source).probabilities == pytest.approx(expected)

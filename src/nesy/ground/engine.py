@@ -76,7 +76,7 @@ class Grounder:
         self.multiplicity: dict = {}
         self.subquery = None  # (goal, evidence) -> probability, for subquery/2,3
         self.collect_depth = -1  # the depth of the goal findall/3 collects (see _call)
-        self.rules = with_library(program.rules)
+        self.rules = with_library(program.rules, program.initialization)
         self.sensitive = pattern_sensitive(self.rules)
         self.below_sensitive = called_by_sensitive(self.rules, self.sensitive)
         # library(assert): how often the clauses changed (node keys of each version differ, as

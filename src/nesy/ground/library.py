@@ -2,11 +2,15 @@
 
 They are parsed once per process and join every program's rules, below the program's own: a
 program that defines a predicate of the same name and arity keeps its definition (as in ProbLog).
+A program that names none of them (nor could build a call to one from text) does without: most
+programs never pay for parsing the library (a large part of a small query's cold start).
 """
 
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from nesy.front.program import CHOICE, Rule
@@ -43,6 +47,52 @@ def _own_choice_ids(body, name: str, ids: dict):
     return Term(body.functor, tuple(_own_choice_ids(a, name, ids) for a in body.args), body.span)
 
 
-def with_library(rules: dict) -> dict:
-    """A program's rules with the library's for every predicate it does not define."""
+def with_library(rules: dict, goals: Iterable = ()) -> dict:
+    """A program's rules with the library's for every predicate it does not define; `goals` are
+    the program's other goals (its directives). The library is left out of a program whose
+    clauses and goals never name one of its predicates."""
+    if not _may_reach_library(rules, goals):
+        return dict(rules)
     return {**library_rules(), **rules}
+
+
+# builtins through which a program may reach a library predicate without naming it: they make
+# atoms from text (a name for `call/N` or `=..`), or read the clauses of every predicate
+_REACH_UNNAMED = frozenset({
+    "atom_concat", "concat", "lst2str", "str2lst", "atom_codes", "atom_chars", "char_code",
+    "atom_string", "atom_to_term", "term_to_atom", "term_string", "atomic_list_concat",
+    "clause", "dbg_printdb", "print_state",
+})
+# a clause head at the start of a line, after an optional probability label (`P::`, `t(_)::`)
+_HEAD = re.compile(r"^(?:[^\n%:]*::\s*)?([a-z][A-Za-z0-9_]*|'(?:[^'\\]|\\.)*')", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=1)
+def library_names() -> frozenset[str]:
+    """The names the library files define, read off their clause heads without parsing them
+    (the tests check them against the parsed library)."""
+    names = set()
+    for path in sorted(LIBRARY_DIR.glob("*.pl")):
+        for name in _HEAD.findall(path.read_text(encoding="utf-8")):
+            names.add(name[1:-1] if name.startswith("'") else name)
+    return frozenset(names)
+
+
+def _may_reach_library(rules: dict, goals: Iterable) -> bool:
+    """Whether any clause or goal names a library predicate, anywhere in a term (a goal, a
+    goal passed as data, an asserted clause), or uses a builtin in `_REACH_UNNAMED`."""
+    wanted = library_names() | _REACH_UNNAMED
+    if any(name in wanted for name, _ in rules):
+        return True
+    stack: list = list(goals)
+    for clauses in rules.values():
+        for rule in clauses:
+            stack.append(rule.head)
+            stack.append(rule.body)
+    while stack:
+        term = stack.pop()
+        if type(term) is Term:
+            if term.functor in wanted:
+                return True
+            stack.extend(a for a in term.args if type(a) is Term)
+    return False
