@@ -9,13 +9,13 @@ from nesy.errors import NesyError
 from nesy.front.desugar_negative_heads import desugar_negative_heads
 from nesy.syntax import parse
 from nesy.syntax.ast import Clause, ProbClause
-from nesy.terms import format_term
+from nesy.terms import format_goal, format_term
 
 
 def test_reverse_arrow_is_a_rule():
     (item,) = parse("a <- b, c.").items
     assert isinstance(item, Clause)
-    assert format_term(item.head) == "a" and format_term(item.body) == "b, c"
+    assert format_term(item.head) == "a" and format_goal(item.body) == "b, c"
 
 
 def test_reverse_arrow_with_probabilities():
@@ -51,7 +51,7 @@ def test_desugar_renames_heads_and_adds_the_combining_rule():
     heads = [format_term(i.head) if isinstance(i, Clause) else format_term(i.heads[0][1])
              for i in items]
     assert heads == ["a_p", "a_n", "c", "b", "a"]
-    assert format_term(items[-1].body) == "a_p, \\+a_n"
+    assert format_goal(items[-1].body) == "a_p, \\+a_n"
 
 
 def test_desugar_leaves_programs_without_negative_heads_alone():

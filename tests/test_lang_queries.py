@@ -48,3 +48,12 @@ def test_variable_query_is_an_error():
 def test_negated_query_can_be_explained():
     result = nesy.query("0.3::p. query(\\+p).")
     assert result.explain("\\+p") is not None
+
+
+def test_query_without_answers_is_listed_false():
+    # ProbLog lists every query: one without answers at 0, its variables named as it names them
+    assert answers("q(1) :- fail. query(q(X)).") == {"q(X2)": 0.0}
+    assert answers("q(X, Y, X) :- fail. query(q(A, B, A)).") == {"q(X3,X4,X3)": 0.0}
+    assert answers("0.3::a(1). f(L) :- findall(X, a(X), L). query(f([X, Y, Z]))."
+                   ) == {"f([X4, X5, X6])": 0.0}
+    assert answers("q(1) :- fail. query(q(2)).") == {"q(2)": 0.0}

@@ -152,7 +152,8 @@ _PLAIN_ATOM = re.compile(r"^[a-z][A-Za-z0-9_]*$")
 _SYMBOL_ATOM = re.compile(r"^[+\-*/\\^<>=~:.?@#&$]+$")
 # operator priorities and types, for printing with the parentheses ProbLog prints
 _OPERATORS = {
-    ":-": (1200, "xfx"), ";": (1100, "xfy"), "->": (1050, "xfy"), ",": (1000, "xfy"),
+    # (":-" is written in call form, `:-(a,(b, c))`, as ProbLog writes a clause inside a term)
+    ";": (1100, "xfy"), "->": (1050, "xfy"), ",": (1000, "xfy"),
     ":": (600, "xfy"),
     **{op: (700, "xfx") for op in ("=", "\\=", "==", "\\==", "<", ">", "=<", ">=", "=:=",
                                    "=\\=", "is", "=..", "@<", "@>", "@=<", "@>=", "=>")},
@@ -218,9 +219,16 @@ def format_term(term: TermLike, limit: int = 1200) -> str:
         if term == NIL:
             return "[" + ", ".join(items) + "]"
         return "[" + ", ".join(items) + " | " + format_term(term, 999) + "]"
-    if term.functor == "\\+" and len(term.args) == 1:  # prefix, fy 900: \+p(1)
-        text = "\\+" + format_term(term.args[0], 900)
-        return f"({text})" if 900 > limit else text
+    if term.functor == "\\+" and len(term.args) == 1:
+        # a whole answer reads `\+p(1)`; inside a term ProbLog writes the call form `\+(p(1))`
+        if limit < 1200:
+            return "\\+(" + format_term(term.args[0], 999) + ")"
+        child = term.args[0]
+        if isinstance(child, Term) and child.functor == ";" and len(child.args) == 2:
+            return "\\+(" + format_term(child, 1199) + ")"
+        return "\\+" + format_term(child, 999)
+    if term.functor in (",", ";") and len(term.args) == 2:
+        return _format_control(term)
     operator = _OPERATORS.get(term.functor) if len(term.args) == 2 else None
     if operator is not None:
         priority, kind = operator
@@ -234,6 +242,54 @@ def format_term(term: TermLike, limit: int = 1200) -> str:
             text = f"{left}{term.functor}{right}"
         return f"({text})" if priority > limit else text
     return format_atom(term.functor) + "(" + ",".join(format_term(a, 999) for a in term.args) + ")"
+
+
+def _format_control(term: Term) -> str:
+    """A conjunction or disjunction as ProbLog writes them, whatever surrounds them: a
+    conjunction always in parentheses, `(a, b, c)`, a disjunction never, `a; b; c`, except as
+    an item of a conjunction, `(a, (b; c))`."""
+    functor = term.functor
+    items = []
+    while isinstance(term, Term) and term.functor == functor and len(term.args) == 2:
+        items.append(term.args[0])
+        term = term.args[1]
+    items.append(term)
+    if functor == ";":
+        return "; ".join(format_term(item, 1199) for item in items)
+    texts = []
+    for item in items:
+        text = format_term(item, 1199)
+        if isinstance(item, Term) and item.functor == ";" and len(item.args) == 2:
+            text = f"({text})"
+        texts.append(text)
+    return "(" + ", ".join(texts) + ")"
+
+
+def format_goal(goal: TermLike) -> str:
+    """A clause body as ProbLog writes a clause: `a, \\+b, (c; d)` (no parentheses around the
+    whole conjunction, `\\+` in prefix form); terms inside goals as `format_term` writes them."""
+    if isinstance(goal, Term) and len(goal.args) == 2 and goal.functor in (",", ";"):
+        functor = goal.functor
+        items = []
+        while isinstance(goal, Term) and goal.functor == functor and len(goal.args) == 2:
+            items.append(goal.args[0])
+            goal = goal.args[1]
+        items.append(goal)
+        if functor == ";":
+            return "; ".join(format_goal(item) for item in items)
+        texts = []
+        for item in items:
+            text = format_goal(item)
+            if isinstance(item, Term) and item.functor == ";" and len(item.args) == 2:
+                text = f"({text})"
+            texts.append(text)
+        return ", ".join(texts)
+    if isinstance(goal, Term) and goal.functor == "\\+" and len(goal.args) == 1:
+        child = goal.args[0]
+        if isinstance(child, Term) and child.functor in (",", ";") and len(child.args) == 2:
+            return f"\\+({format_goal(child)})"
+        return "\\+" + format_goal(child)
+    return format_term(goal)
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nesy.errors import Source, Span
-from nesy.terms import Term, TermLike
+from nesy.terms import Term, TermLike, format_goal
 
 CHOICE = "$choice"
 NEURAL = "$neural"
@@ -90,5 +90,6 @@ class Program:
         lines = []
         for rules in self.rules.values():
             for rule in rules:
-                lines.append(f"{rule.head}." if rule.body is None else f"{rule.head} :- {rule.body}.")
+                lines.append(f"{rule.head}." if rule.body is None
+                             else f"{rule.head} :- {format_goal(rule.body)}.")
         return "\n".join(lines)

@@ -685,7 +685,7 @@ def _query_items(grounder: Grounder, answer: Term):
     """The (name, node) of each answer of one `query(Goal)`, as ProbLog names them: `\\+G`
     negates every answer of G (or is certainly true when G has none); an answer that still
     has variables is reported (variables named `X<n>`) when it is certainly true, else an
-    error (ProbLog's NonGroundQuery)."""
+    error (ProbLog's NonGroundQuery); a goal without answers is reported false."""
     from nesy.front.rename_library_overrides import original_name  # (a renamed member/2)
 
     goal = answer.args[0]
@@ -701,8 +701,8 @@ def _query_items(grounder: Grounder, answer: Term):
         if negated:
             name = Term("\\+", (original_name(_named(goal)),))
             yield (name, _node_for(grounder, goal, [], negated))
-        elif _ground_fast(goal):
-            yield (goal, 0)
+        else:  # listed as false, as ProbLog lists it, variables named like its own
+            yield (goal if _ground_fast(goal) else original_name(_named(goal)), 0)
         return
     by_atom: dict = {}
     for atom, literals in results:
