@@ -8,13 +8,15 @@ Both commands run with their bytecode cached, as after `pip install` (in a priva
 PYTHONPYCACHEPREFIX that a first, untimed run fills): an editable checkout under
 PYTHONDONTWRITEBYTECODE would otherwise compile nesy from source on every run, while problog's
 bytecode sits in site-packages. `--inherit-env` runs both in this shell's environment as it is.
-The runs of the two commands alternate, so a machine whose load changes slows both alike.
+The runs of the two commands alternate, so a machine whose load changes slows both alike; the
+CPU time (user + system) of each process is printed too, as it depends less on that load.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,13 +27,16 @@ from pathlib import Path
 SMALL = "0.3::a. 0.5::b.\nq :- a, b. query(q).\n"
 
 
-def seconds(command: list[str], env: dict[str, str]) -> float:
+def seconds(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one run of `command`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -57,12 +62,13 @@ def main() -> None:
         for _ in range(args.runs):
             nesy_times.append(seconds(nesy_cmd, env))
             problog_times.append(seconds(problog_cmd, env))
-        nesy_s, problog_s = statistics.median(nesy_times), statistics.median(problog_times)
+    nesy_s, nesy_cpu = (statistics.median(t) for t in zip(*nesy_times, strict=True))
+    problog_s, problog_cpu = (statistics.median(t) for t in zip(*problog_times, strict=True))
     print("environment:       " + ("inherited" if args.inherit_env
                                    else "bytecode cached, as installed"))
-    print(f"nesy query:        {nesy_s:.3f} s (median of {args.runs})")
-    print(f"python -m problog: {problog_s:.3f} s (median of {args.runs})")
-    print(f"ratio nesy/problog: {nesy_s / problog_s:.2f}")
+    print(f"nesy query:        {nesy_s:.3f} s (median of {args.runs}; CPU {nesy_cpu:.3f} s)")
+    print(f"python -m problog: {problog_s:.3f} s (median of {args.runs}; CPU {problog_cpu:.3f} s)")
+    print(f"ratio nesy/problog: {nesy_s / problog_s:.2f} (CPU {nesy_cpu / problog_cpu:.2f})")
 
 
 if __name__ == "__main__":
