@@ -19,7 +19,7 @@ from nesy.semiring import REGISTRY
 from nesy.testing import expect_answers
 
 SMALL = "0.3::a. 0.5::b.\nq :- a, b. query(q).\n"
-HEAVY = ("torch", "numpy", "tqdm", "sklearn", "matplotlib", "scipy", "pandas")
+HEAVY = ("torch", "numpy", "tqdm", "sklearn", "matplotlib", "scipy", "pandas", "sqlite3")
 
 # runs `nesy query` once per argument list (argv[1] is a JSON list of them) in this process,
 # then prints the heavy modules it loaded

@@ -13,8 +13,6 @@ one atom, in a database as in a program.
 
 from __future__ import annotations
 
-import csv
-import sqlite3
 from pathlib import Path
 
 from nesy.errors import EvaluationError, GroundingError
@@ -68,6 +66,8 @@ def _define(g, name: str, arity: int, rows: list[tuple], span) -> None:
 
 
 def _csv_load(g, args, depth, span):
+    import csv  # here, not at import: most programs load no data (cold start)
+
     _loaded(g, "csv_load/2", span)
     name = _text_arg(g, args[0], "the file of csv_load/2", span)
     predicate = _text_arg(g, args[1], "the predicate of csv_load/2", span)
@@ -119,6 +119,8 @@ def _convert(value: str, kind: type, path, number: int, span):
 
 
 def _sqlite_load(g, args, depth, span):
+    import sqlite3  # here, not at import: most programs load no data (cold start)
+
     _loaded(g, "sqlite_load/1", span)
     name = _text_arg(g, args[0], "the file of sqlite_load/1", span)
     path = _resolve(g, name, "SQLite database", span)
