@@ -358,6 +358,8 @@ BUILTINS[("min_list", 2)] = _fold("min_list/2", min, False)
 
 def _order_key(t):
     """Prolog's standard order of terms: Var < Number < Atom < String < Compound."""
+    if isinstance(t, LinearExpr):  # a random integer has no one place in the order
+        raise NotLinear()
     if isinstance(t, Var):
         return (0, t.id)
     if isinstance(t, (int, float)):

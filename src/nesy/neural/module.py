@@ -26,7 +26,7 @@ from nesy.ground.arith import COMPARISONS, LinearExpr, NotLinear
 from nesy.ground.engine import Grounder
 from nesy.ground.ground_program import Constraint, NeuralRef, ParamRef
 from nesy.ground.simplify import simplify
-from nesy.limits import Limits
+from nesy.limits import Limits, call_deep
 from nesy.neural.random_integers import constraint_probability, dense_distribution
 from nesy.semiring import TopKProofs, get_semiring
 from nesy.terms import Term, Var, format_term, is_ground, list_items, make_list, recursion_limit
@@ -175,9 +175,10 @@ class Module(nn.Module):
                      integer_targets)
         entry = self._calls.get(structure)
         if entry is None:
-            with recursion_limit(20 * self.limits.max_depth + 1000):
-                entry = self._prepare_structure(inputs, structure, target_names,
-                                                integer_targets)
+            # grounding and compiling recurse as deeply as the program: on a large-stack worker,
+            # as the CLI runs them, so a deep program ends in a LimitError, never a crash
+            entry = call_deep(self._prepare_structure, inputs, structure, target_names,
+                              integer_targets, limits=self.limits)
         else:
             self.stats.hits += 1
         shape, target_slots, slots = entry
@@ -325,7 +326,7 @@ class Module(nn.Module):
         outputs = {}
         computed: dict = {}  # tensor-valued networks' outputs in this call
         for net, args, keys in shape.net_plan:
-            columns = [[self._input_tensor(a, tensors, batch, computed) for a in call]
+            columns = [_spread([self._input_tensor(a, tensors, batch, computed) for a in call])
                        for call in args]
             stacked = [torch.cat(position, dim=0) if len(position) > 1 else position[0]
                        for position in zip(*columns, strict=True)]
@@ -363,14 +364,17 @@ class Module(nn.Module):
                 net = net_term.functor
                 args = [self._input_tensor(a, tensors, batch, computed)
                         for a in _input_args(inputs)]
-                value = self.networks[net](*args)
-                if not isinstance(value, torch.Tensor) or value.dim() == 0 or \
-                        value.shape[0] != batch:
-                    got = list(value.shape) if isinstance(value, torch.Tensor) \
-                        else type(value).__name__
-                    raise NeuralError(f"network '{net}' returned {got} for {batch} inputs; a "
-                                      f"tensor-valued network returns one row per input: "
-                                      f"[{batch}, ...]")
+                value = self.networks[net](*_spread(args))
+                if isinstance(value, list):
+                    value = tuple(value)
+                parts = value if isinstance(value, tuple) else (value,)
+                if not parts or not all(isinstance(v, torch.Tensor) and v.dim() > 0
+                                        and v.shape[0] == batch for v in parts):
+                    got = [list(v.shape) if isinstance(v, torch.Tensor) else type(v).__name__
+                           for v in parts]
+                    raise NeuralError(f"network '{net}' returned {got[0] if len(got) == 1 else got}"
+                                      f" for {batch} inputs; a tensor-valued network returns one "
+                                      f"row per input, [{batch}, ...], or a tuple of such tensors")
                 computed[term] = value
             return value
         if not is_ground(term) or _mentions_slot(term):
@@ -811,6 +815,14 @@ def _input_args(item) -> list:
     """The arguments a network is called with: the items of its input list `[X, Y]`."""
     items = list_items(item)
     return [item] if items is None else items
+
+
+def _spread(args: list) -> list:
+    """A network's arguments: one tensor-valued network's tuple of tensors, given as the whole
+    input list (`nn(rel, E, R, [...]) :: r(E, R)` with E an encoder's pair), is its items."""
+    if len(args) == 1 and isinstance(args[0], tuple):
+        return list(args[0])
+    return args
 
 
 def _mentions_slot(term) -> bool:

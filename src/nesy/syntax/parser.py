@@ -570,11 +570,14 @@ class _Builder(Transformer):
                 )
             )
             ok = False
-        inputs = list_items(args[1])
+        # a variable is the input list bound when the predicate is called (DeepProbLog's
+        # CLUTRR: `nn(rel_extract, E, R, [...]) :: extract_relation(E, R)`)
+        inputs = args[1] if isinstance(args[1], Var) else list_items(args[1])
         if inputs is None:
             self.errors.append(
                 ParseError(
-                    f"the inputs of nn(...) must be a list, like [X], not {_describe(args[1])}",
+                    "the inputs of nn(...) must be a list, like [X], or a variable bound to "
+                    f"one, not {_describe(args[1])}",
                     self._child_span(nn, 1),
                 )
             )

@@ -1,0 +1,93 @@
+"""DeepProbLog constructs through `nesy.Module`: an input list bound at call time (CLUTRR),
+a tensor-valued network returning several tensors, and programs deeper than the main
+thread's stack."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import pytest
+import torch
+
+import nesy
+from nesy.errors import LimitError
+from nesy.limits import Limits
+from nesy.terms import format_term
+
+
+def _embedding(term) -> torch.Tensor:
+    """A fixed random [4] tensor per constant (text, entity or list of sentences)."""
+    generator = torch.Generator().manual_seed(zlib.crc32(format_term(term).encode()))
+    return torch.randn(4, generator=generator, dtype=torch.float64)
+
+
+class Encoder(torch.nn.Module):
+    """CLUTRR's encoder: (text, entity, entity) -> one embedding per entity, as a pair, or
+    (`pair=False`) the two concatenated."""
+
+    def __init__(self, pair: bool):
+        super().__init__()
+        torch.manual_seed(1)
+        self.linear = torch.nn.Linear(12, 8).double()
+        self.pair = pair
+
+    def forward(self, text, first, second):
+        h = torch.tanh(self.linear(torch.cat([text, first, second], -1)))
+        return (h[:, :4], h[:, 4:]) if self.pair else h
+
+
+class Classifier(torch.nn.Module):
+    def __init__(self, inputs: int, out: int, seed: int):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.linear = torch.nn.Linear(inputs, out).double()
+
+    def forward(self, *xs):
+        return torch.softmax(self.linear(torch.cat(xs, -1)), -1)
+
+
+def _clutrr_forward() -> str:
+    deepproblog = pytest.importorskip("deepproblog")
+    return (Path(deepproblog.__file__).parent / "examples/CLUTRR/model_forward.pl").read_text()
+
+
+def test_clutrr_forward_chaining_reads_an_encoders_pair_through_a_variable_input_list():
+    """`nn(rel_extract, E, R, [...]) :: extract_relation(E, R)` with E the encoder's output:
+    a pair of tensors becomes the network's two arguments, the same numbers as one tensor."""
+    text = _clutrr_forward()
+    query = 'clutrr_text([a, b], [s([a, b], "a is the son of b")], a, R, b)'
+    answers = []
+    for pair in (True, False):
+        nets = {"encoder": Encoder(pair), "rel_extract": Classifier(8, 11, 2),
+                "gender_net": Classifier(8, 2, 3)}
+        module = nesy.Module(text, nets, query, embed=_embedding)
+        dist = module({})
+        answers.append({format_term(a): float(p) for a, p in zip(dist.answers, dist.probs[0],
+                                                                  strict=True)})
+    assert answers[0] == pytest.approx(answers[1], abs=1e-12)
+    # one sentence: the relation is one of the network's values, gendered by gender_net
+    assert sum(answers[0].values()) == pytest.approx(1.0, abs=1e-9)
+    assert set(answers[0]) >= {"son", "daughter", "father", "mother", "husband", "wife"}
+
+
+DEEP = """
+nn(net, [X], Y, [0, 1]) :: d(X, Y).
+count(0).
+count(N) :- N > 0, M is N - 1, count(M).
+q(X, Y) :- d(X, Y), count({n}).
+"""
+
+
+def test_a_program_deeper_than_the_main_threads_stack_is_grounded_on_the_large_stack():
+    net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Softmax(-1))
+    # 1,500 levels overflow the main thread's 8 MiB stack (a LimitError there before)
+    module = nesy.Module(DEEP.format(n=1500), {"net": net}, "q(X, Y)",
+                         limits=Limits(max_depth=100_000))
+    probs = module({"X": torch.zeros(3, 2)}).probs
+    assert probs.sum(1).tolist() == pytest.approx([1.0, 1.0, 1.0])
+    # past the worker's stack: a LimitError naming the option, not a crash
+    small = nesy.Module(DEEP.format(n=3000), {"net": net}, "q(X, Y)",
+                        limits=Limits(max_depth=100_000, max_stack_mb=16))
+    with pytest.raises(LimitError, match="max_stack_mb"):
+        small({"X": torch.zeros(3, 2)})
