@@ -8,6 +8,7 @@ The import tests run a fresh interpreter, since this process has long imported t
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -113,3 +114,19 @@ def test_the_library_names_are_those_of_its_parsed_clauses():
 def test_a_program_that_names_a_library_predicate_gets_it(source, expected):
     expect_answers(source, expected)
     assert nesy.query(source).probabilities == pytest.approx(expected)
+
+
+def test_the_grammar_cache_is_in_the_users_cache_directory(tmp_path, small):
+    def query(cache_home):
+        env = dict(os.environ, XDG_CACHE_HOME=str(cache_home))
+        return subprocess.run([sys.executable, "-m", "nesy.cli", "query", small],
+                              capture_output=True, text=True, timeout=120, env=env)
+
+    for _ in range(2):  # writes the cache, then loads it
+        done = query(tmp_path / "cache")
+        assert (done.returncode, done.stdout, done.stderr) == (0, "q:\t0.15\n", "")
+    assert len(list((tmp_path / "cache" / "nesy").glob("problog-grammar-*.lark"))) == 1
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    done = query(blocked)  # no cache directory can be made there: no cache, same answer
+    assert (done.returncode, done.stdout, done.stderr) == (0, "q:\t0.15\n", "")
