@@ -17,7 +17,8 @@ from nesy.compile.ground2circuit import (
     EXACTLY_ONE,
     SddBuilder,
     check_evidence,
-    choices_below,
+    compile_first,
+    variable_orders,
 )
 from nesy.compile.topk import ProofOps
 from nesy.errors import InferenceError
@@ -138,15 +139,19 @@ def _roots(simplified: Simplified):
 def _compiled(simplified, probabilities, semiring, limits) -> Result:
     encoding = EXACTLY_ONE if semiring.name == "mpe" else CHAIN
     # a most probable world assigns every choice the grounding reached, relevant or not
-    nodes = (list(simplified.ground.choices) if encoding == EXACTLY_ONE
-             else choices_below(simplified, _roots(simplified)))
-    builder = SddBuilder(simplified, nodes, encoding, limits)
-    evidence = builder.conjunction(
-        builder.literal(lit) if value else builder._not(builder.literal(lit))
-        for _, lit, value in simplified.evidence)
-    evidence = builder.with_constraints(evidence)
-    roots = [builder._and(builder.literal(lit), evidence) for _, lit in simplified.queries]
-    circuit = builder.to_circuit(roots + [evidence])
+    orders = ([list(simplified.ground.choices)] if encoding == EXACTLY_ONE
+              else variable_orders(simplified, _roots(simplified)))
+
+    def build(nodes, trial_limits):
+        builder = SddBuilder(simplified, nodes, encoding, trial_limits)
+        evidence = builder.conjunction(
+            builder.literal(lit) if value else builder._not(builder.literal(lit))
+            for _, lit, value in simplified.evidence)
+        evidence = builder.with_constraints(evidence)
+        roots = [builder._and(builder.literal(lit), evidence) for _, lit in simplified.queries]
+        return builder, builder.to_circuit(roots + [evidence])
+
+    builder, circuit = compile_first(orders, build, limits)
     if encoding == EXACTLY_ONE:
         circuit = circuit.smoothed()
     pos, neg = _literal_weights(builder, probabilities)

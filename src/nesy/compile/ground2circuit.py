@@ -11,6 +11,7 @@ constraint, with a smoothed circuit.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -349,6 +350,68 @@ def choices_below(simplified: Simplified, roots) -> list[int]:
         for body in simplified.bodies.get(node, ()):
             queue.extend(abs(lit) for lit in body)
     return list(found)
+
+
+def choices_by_height(simplified: Simplified, roots) -> list[int]:
+    """The choices below `roots` ordered by the height of the lowest derived atom whose body
+    uses them (its longest chain of derived atoms down to choices), ties breadth-first: the
+    variables of one step of a chain (an HMM, a layered Bayesian network) stay together wherever
+    the queries and evidence sit on it, where breadth-first from many roots interleaves steps."""
+    breadth_first = choices_below(simplified, roots)
+    rank = {node: i for i, node in enumerate(breadth_first)}
+    bodies = simplified.bodies
+    height: dict[int, int] = {}
+    for root in roots:
+        if not isinstance(root, int) or abs(root) not in bodies:
+            continue
+        stack = [(abs(root), False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                height[node] = 1 + max((height.get(abs(lit), 0) for body in bodies[node]
+                                        for lit in body if abs(lit) in bodies), default=0)
+            elif node not in height:
+                height[node] = 0  # in progress: an atom on a cycle counts as a leaf here
+                stack.append((node, True))
+                stack.extend((abs(lit), False) for body in bodies[node] for lit in body
+                             if abs(lit) in bodies and abs(lit) not in height)
+    lowest: dict[int, int] = {}
+    for node, level in height.items():
+        for body in bodies[node]:
+            for lit in body:
+                if abs(lit) in rank and level < lowest.get(abs(lit), level + 1):
+                    lowest[abs(lit)] = level
+    return sorted(breadth_first, key=lambda node: (lowest.get(node, 0), rank[node]))
+
+
+def variable_orders(simplified: Simplified, roots) -> list[list[int]]:
+    """Candidate variable orders for `compile_first`, the one most often best first."""
+    breadth_first = choices_below(simplified, roots)
+    by_height = choices_by_height(simplified, roots)
+    return [breadth_first] if by_height == breadth_first else [breadth_first, by_height]
+
+
+#: live SDD nodes each variable order may use in `compile_first`'s first round
+FIRST_ROUND_NODES = 20_000
+
+
+def compile_first(orders: list[list[int]], build, limits: Limits):
+    """`build(order, limits)` under the first of `orders` to finish within a node budget that
+    grows 4x a round up to `limits.max_circuit_nodes`. No one static order suits every program
+    (breadth-first from the roots suits grids and unrolled cycles, by height suits chains) and
+    a poor one costs orders of magnitude; the race costs a few times the best order's work."""
+    budget = FIRST_ROUND_NODES
+    while True:
+        final = budget >= limits.max_circuit_nodes or len(orders) == 1
+        trial = limits if final else dataclasses.replace(limits, max_circuit_nodes=budget)
+        for position, order in enumerate(orders):
+            try:
+                return build(order, trial)
+            except LimitError as exc:
+                if exc.limit_name != "max_circuit_nodes" or (
+                        final and position == len(orders) - 1):
+                    raise
+        budget *= 4
 
 
 def check_evidence(value: float, atoms) -> None:
