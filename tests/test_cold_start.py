@@ -130,3 +130,31 @@ def test_the_grammar_cache_is_in_the_users_cache_directory(tmp_path, small):
     blocked.write_text("")
     done = query(blocked)  # no cache directory can be made there: no cache, same answer
     assert (done.returncode, done.stdout, done.stderr) == (0, "q:\t0.15\n", "")
+
+
+@pytest.mark.parametrize("name", [n for n in REGISTRY if n != "topk"])
+def test_float_and_tensor_values_agree_under_every_semiring(name):
+    # a fixed-probability query computes on floats, a Module on tensors: the same operations
+    torch = pytest.importorskip("torch")
+    from nesy.circuit.evaluate import CircuitPlan
+
+    semiring = REGISTRY[name]()
+    pairs = [(0.0, 0.0), (0.2, 0.5), (0.7, 0.4), (1.0, 0.3), (0.6, 0.6)]
+    a = torch.tensor([p for p, _ in pairs], dtype=torch.float64)
+    b = torch.tensor([q for _, q in pairs], dtype=torch.float64)
+    for op in ("add", "mul"):
+        batched = getattr(semiring, op)(a, b).tolist()
+        assert batched == pytest.approx([getattr(semiring, op)(p, q) for p, q in pairs])
+    assert semiring.from_probability(a).tolist() == [semiring.from_probability(p) for p, _ in pairs]
+    assert semiring.converged(0.5, 0.5) and not semiring.converged(0.5, 0.6)
+    # one circuit, evaluated on one example's floats and on a batch of one
+    result = nesy.query("0.3::a. 0.6::b. 0.2::c.\nq :- a, \\+b. q :- c, b.\nr :- \\+q.\n"
+                        "query(q). query(r).")
+    circuit = result.circuit
+    pos = [0.5 + 0.4 * ((3 * v) % 5) / 5 for v in range(circuit.num_vars + 1)]
+    neg = [1.0 - p for p in pos]
+    plan = CircuitPlan(circuit)
+    floats = plan.evaluate(pos, neg, semiring)
+    batch = plan.evaluate(torch.tensor([pos], dtype=torch.float64),
+                          torch.tensor([neg], dtype=torch.float64), semiring)
+    assert floats == pytest.approx(batch[0].tolist())
