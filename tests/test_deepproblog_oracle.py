@@ -165,7 +165,30 @@ CASES = [
      {"encoder": lambda: Fixed(8, 6, 19, kind="tensor"), "rel": lambda: Fixed(12, 3, 20),
       "digit": lambda: Fixed(4, 3, 21)},
      "edge(X, Y, R)", {"X": 0, "Y": 0}),
+    ("own: tensor builtins (add, mul, max, mean, cat, rbf, dot, sigmoid, ...)",
+     lambda: OWN_TENSOR_BUILTINS,
+     {"enc": lambda: Fixed(4, 3, 22, kind="tensor"), "cls": lambda: Fixed(3, 3, 23),
+      "wide": lambda: Fixed(6, 2, 24)},
+     "q(X, Y, R)", {"X": 0, "Y": 0}),
 ]
+
+OWN_TENSOR_BUILTINS = """
+nn(enc, [X], E) :: encode(X, E).
+nn(cls, [E], R, [a, b, c]) :: classify(E, R).
+nn(wide, [E], R, [a, d]) :: wide(E, R).
+P :: similar(X, Y) :- encode(X, EX), encode(Y, EY), rbf(EX, EY, P).
+P :: close(X, Y) :- encode(X, EX), encode(Y, EY), dot(EX, EY, D), sigmoid(D, P).
+P :: bright(X) :- encode(X, EX), list_to_tensor([0.5, 0.25], L), cat([EX, L], C),
+    sigmoid(C, S), tensor_index(S, [1], P).
+first_smaller(X, Y) :- encode(X, EX), encode(Y, EY), tensor_index(EX, [0], A),
+    tensor_index(EY, [0], B), less_than(A, B).
+q(X, Y, R) :- encode(X, EX), encode(Y, EY), add(EX, EY, S), classify(S, R), similar(X, Y).
+q(X, Y, R) :- encode(X, EX), encode(Y, EY), mul(EX, EY, M), classify(M, R), \\+ similar(X, Y),
+    close(X, Y).
+q(X, Y, R) :- encode(X, EX), encode(Y, EY), max([EX, EY], M), mean([EX, M], A), classify(A, R),
+    \\+ close(X, Y), bright(Y).
+q(X, Y, R) :- encode(X, EX), one_hot(1, 3, O), cat([EX, O], C), wide(C, R), first_smaller(X, Y).
+"""
 
 OWN_INPUT_VARIABLE = """
 nn(encoder, [X, Y], E) :: encode(X, Y, E).

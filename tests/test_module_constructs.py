@@ -91,3 +91,33 @@ def test_a_program_deeper_than_the_main_threads_stack_is_grounded_on_the_large_s
                         limits=Limits(max_depth=100_000, max_stack_mb=16))
     with pytest.raises(LimitError, match="max_stack_mb"):
         small({"X": torch.zeros(3, 2)})
+
+
+def test_tensor_builtins_give_probabilities_per_example():
+    """DeepProbLog's own builtin tests: a probability read from a tensor, and less_than/2."""
+    module = nesy.Module("P :: a(I) :- list_to_tensor([0.25, 0.1, 0.4, 0.15], T), "
+                         "between(0, 3, I), tensor_index(T, [I], P).\n", {}, "a(I)")
+    dist = module({})
+    assert dist.answers == [0, 1, 2, 3]
+    assert dist.probs[0].tolist() == pytest.approx([0.25, 0.1, 0.4, 0.15])
+    source = ("a(X) :- list_to_tensor([0.5], H), less_than(X, H).\n"
+              "P :: b(X) :- sigmoid(X, S), tensor_index(S, [0], P).\n"
+              "q(X, R) :- a(X), R = low.\nq(X, R) :- b(X), R = high.\n")
+    module = nesy.Module(source, {}, "q(X, R)")
+    x = torch.tensor([[0.2], [0.9]])
+    dist = module({"X": x})
+    high = torch.sigmoid(x[:, 0])
+    probs = {format_term(a): dist.probs[:, i].tolist() for i, a in enumerate(dist.answers)}
+    assert probs["high"] == pytest.approx(high.tolist())
+    assert probs["low"] == pytest.approx([1.0, 0.0])
+
+
+def test_a_tensor_probability_outside_zero_one_is_an_error():
+    from nesy.errors import InferenceError, NeuralError
+
+    source = "P :: a(X) :- tensor_index(X, [0], P).\n"
+    module = nesy.Module(source, {}, "a(X)")
+    with pytest.raises(NeuralError, match="not in \\[0, 1\\]"):
+        module({"X": torch.tensor([[0.5], [1.5]])})
+    with pytest.raises(InferenceError, match="nesy.Module"):
+        nesy.query("P :: a :- list_to_tensor([0.5], T), tensor_index(T, [0], P).\nquery(a).\n")

@@ -25,7 +25,7 @@ from nesy.errors import InferenceError
 from nesy.front.program import Program
 from nesy.ground.break_cycles import break_cycles
 from nesy.ground.engine import ground_queries, program_queries
-from nesy.ground.ground_program import Constraint, GroundProgram, NeuralRef, ParamRef
+from nesy.ground.ground_program import Constraint, GroundProgram, NeuralRef, ParamRef, TensorRef
 from nesy.ground.simplify import Simplified, simplify
 from nesy.limits import Deadline, Limits, call_deep
 from nesy.proofs import Proof, best_proof
@@ -102,6 +102,9 @@ def fixed_probabilities(ground: GroundProgram, program: Program) -> dict[int, fl
                 f"'{spec.net}': query it through nesy.Module with the network bound", spec.span)
         elif isinstance(prob, Constraint):
             raise InferenceError("a constraint over random integers needs its networks")
+        elif isinstance(prob, TensorRef):
+            raise InferenceError(f"the probability {format_term(prob.term)} is a tensor: query "
+                                 "it through nesy.Module, which computes it per example")
     return values
 
 

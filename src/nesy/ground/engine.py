@@ -18,7 +18,7 @@ from nesy.front.program import CHOICE, NEURAL, Program
 from nesy.ground.arith import LinearExpr, NotLinear, evaluate
 from nesy.ground.call_patterns import called_by_sensitive, pattern_sensitive
 from nesy.ground.externals import call_external
-from nesy.ground.ground_program import Choice, GroundProgram, NeuralRef, ParamRef
+from nesy.ground.ground_program import Choice, GroundProgram, NeuralRef, ParamRef, TensorRef
 from nesy.ground.library import with_library
 from nesy.limits import Deadline, Limits, safe_recursion_limit
 from nesy.terms import Str, Term, Var, format_term
@@ -553,6 +553,8 @@ class Grounder:
         prob = _deref(prob)
         if isinstance(prob, Term) and prob.functor == "$param":
             value = ParamRef((prob.args[0], prob.args[1]))
+        elif isinstance(prob, Term) and prob.functor == "tensor" and prob.args:
+            value = TensorRef(self.resolve(prob))  # computed per example by the Module
         else:
             value = evaluate(prob, span)
             if isinstance(value, LinearExpr) or not 0.0 <= value <= 1.0:

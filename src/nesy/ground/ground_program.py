@@ -30,6 +30,14 @@ class NeuralRef:
 
 
 @dataclass(frozen=True)
+class TensorRef:
+    """A probability given as a tensor term (`P :: a :- tensor_index(T, [0], P).`), one value
+    per example, computed by the Module from its inputs and networks."""
+
+    term: Term
+
+
+@dataclass(frozen=True)
 class Constraint:
     """`expr op value` over independent random integers: its probability is computed, not chosen."""
 
@@ -42,7 +50,7 @@ class Constraint:
 class Choice:
     group: tuple
     index: int
-    prob: object  # float | ParamRef | NeuralRef | Constraint
+    prob: object  # float | ParamRef | NeuralRef | TensorRef | Constraint
     atom: Term | None = None  # the head this choice makes true, for explanations
 
 
@@ -106,6 +114,8 @@ def _prob_text(prob) -> str:
         return f"nn{prob.net_id}({format_term(prob.input)})[{prob.index}]"
     if isinstance(prob, Constraint):
         return f"P({prob.expr} {prob.op} {prob.value})"
+    if isinstance(prob, TensorRef):
+        return format_term(prob.term)
     return repr(prob)
 
 

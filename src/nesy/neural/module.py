@@ -24,10 +24,11 @@ from nesy.front.desugar_neural import TENSOR_OUTPUT
 from nesy.front.program import Program
 from nesy.ground.arith import COMPARISONS, LinearExpr, NotLinear
 from nesy.ground.engine import Grounder
-from nesy.ground.ground_program import Constraint, NeuralRef, ParamRef
+from nesy.ground.ground_program import Constraint, NeuralRef, ParamRef, TensorRef
 from nesy.ground.simplify import simplify
 from nesy.limits import Limits, call_deep
 from nesy.neural.random_integers import constraint_probability, dense_distribution
+from nesy.neural.tensor_ops import TENSOR_OP, apply_op
 from nesy.semiring import TopKProofs, get_semiring
 from nesy.terms import Term, Var, format_term, is_ground, list_items, make_list, recursion_limit
 
@@ -88,6 +89,9 @@ class _Shape:
         for group in self.domains:
             wanted[(group[1], group[2])] = None
         self.wanted_inputs = list(wanted)
+        # probabilities given as tensor terms (DeepProbLog's tensor builtins)
+        self.tensor_probs = list(dict.fromkeys(c.prob.term for c in ground.choices.values()
+                                               if isinstance(c.prob, TensorRef)))
         # many random variables multiply to tiny probabilities: keep float64 there
         if len(self.wanted_inputs) > 12:
             self.dtype = torch.float64
@@ -349,7 +353,24 @@ class Module(nn.Module):
             chunks = result.reshape(len(slots), batch, -1).unbind(0)
             for key, row in keys:
                 outputs[key] = chunks[row]
+        for term in shape.tensor_probs:
+            outputs[(TENSOR_OP, term)] = self._tensor_probability(term, tensors, batch, computed)
         return outputs
+
+    def _tensor_probability(self, term, tensors: dict, batch: int, computed: dict):
+        """[B]: a probability given as a tensor term, one value in [0, 1] per example."""
+        value = self._input_tensor(term, tensors, batch, computed)
+        if not isinstance(value, torch.Tensor) or value.dim() == 0 or \
+                value.shape[0] != batch or value[0].numel() != 1:
+            got = list(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+            raise NeuralError(f"the probability {format_term(term)} is {got}, not one value per "
+                              f"example ([{batch}])")
+        value = value.reshape(batch)
+        low, high = float(value.detach().min()), float(value.detach().max())
+        if not (0.0 <= low and high <= 1.0):
+            raise NeuralError(f"the probability {format_term(term)} takes values in "
+                              f"[{low:.4g}, {high:.4g}], not in [0, 1]")
+        return value
 
     def _input_tensor(self, term, tensors: dict, batch: int, computed: dict) -> torch.Tensor:
         """The [B, ...] tensor a network receives for one input argument: a query's input, the
@@ -377,6 +398,20 @@ class Module(nn.Module):
                                       f"row per input, [{batch}, ...], or a tuple of such tensors")
                 computed[term] = value
             return value
+        if isinstance(term, Term) and term.functor == "tensor" and len(term.args) == 1 and \
+                isinstance(term.args[0], Term) and term.args[0].functor == TENSOR_OP:
+            value = computed.get(term)
+            if value is None:
+                op, args = term.args[0].args
+                if op == Term("embed"):
+                    value = self._input_tensor(list_items(args)[0], tensors, batch, computed)
+                else:
+                    values = [self._op_argument(a, tensors, batch, computed)
+                              for a in list_items(args)]
+                    like = next(iter(tensors.values()), None)
+                    value = apply_op(op.functor, values, batch, like)
+                computed[term] = value
+            return value
         if not is_ground(term) or _mentions_slot(term):
             raise NeuralError(f"the input {format_term(term)} of a neural predicate is neither "
                               "one of the query's input tensors nor a constant",
@@ -386,6 +421,19 @@ class Module(nn.Module):
             value = self._embed_constant(term, tensors)
             computed[("$embed", term)] = value
         return value.unsqueeze(0).expand(batch, *value.shape)
+
+    def _op_argument(self, term, tensors: dict, batch: int, computed: dict):
+        """A tensor builtin's argument: a [B, ...] tensor, a number, or a list of these."""
+        items = list_items(term)
+        if items is not None:
+            return [self._op_argument(t, tensors, batch, computed) for t in items]
+        if isinstance(term, (int, float)) and not isinstance(term, bool):
+            return term
+        if isinstance(term, Term) and term.functor == "tensor":
+            return self._input_tensor(term, tensors, batch, computed)
+        raise NeuralError(f"a tensor builtin received {format_term(term)}, which is neither a "
+                          "tensor, a number nor a list of them",
+                          hint="embed a constant first: embed(Constant, Tensor)")
 
     def _embed_constant(self, term, tensors: dict) -> torch.Tensor:
         device = next(iter(tensors.values())).device if tensors else torch.device("cpu")
@@ -416,6 +464,8 @@ class Module(nn.Module):
             elif isinstance(prob, NeuralRef):
                 out = outputs[(prob.net_id, prob.input)]
                 probs[node] = out[:, max(prob.index, 0)].to(like.dtype)
+            elif isinstance(prob, TensorRef):
+                probs[node] = outputs[(TENSOR_OP, prob.term)].to(like.dtype)
             elif isinstance(prob, Constraint):
                 probs[node] = self._constraint(shape, prob, outputs, like, targets)
             elif isinstance(prob, _Match):
