@@ -3,7 +3,7 @@
 Every AND/OR node is split into a balanced tree of binary ops; ops at the same depth and of the
 same kind run as one gather-and-combine over the batch, so a circuit costs a few tensor ops per
 level, never one per node or per example. One example with fixed weights (plain floats, no
-torch) runs the same plan op by op.
+torch) walks the circuit node by node instead, without building the plan.
 """
 
 from __future__ import annotations
@@ -18,8 +18,20 @@ if TYPE_CHECKING:
 
 
 class CircuitPlan:
+    """A circuit's evaluation plan. The levelled plan of binary ops is built on the first
+    batched (tensor) evaluation; one example's floats walk the circuit's nodes directly, so a
+    one-off query does not pay for a plan it runs once."""
+
     def __init__(self, circuit: Circuit):
         self.circuit = circuit
+        self._levelled = False
+        self._indices: dict = {}  # device -> the steps, leaves and roots as index tensors
+
+    def _level(self) -> None:
+        """Split every AND/OR node into a balanced tree of binary ops grouped by depth."""
+        if self._levelled:
+            return
+        circuit = self.circuit
         num_vars = circuit.num_vars
         leaf_sources: list[int] = []
         vid_of: dict[int, int] = {}
@@ -71,7 +83,7 @@ class CircuitPlan:
         self.leaf_sources = leaf_sources
         self.roots = [position[vid_of[r]] for r in circuit.roots]
         self.size = next_position
-        self._indices: dict = {}  # device -> the steps, leaves and roots as index tensors
+        self._levelled = True
 
     def evaluate(self, pos: torch.Tensor | list[float], neg: torch.Tensor | list[float],
                  semiring: Semiring) -> torch.Tensor | list[float]:
@@ -81,6 +93,7 @@ class CircuitPlan:
             return self.evaluate_floats(pos, neg, semiring)
         import torch
 
+        self._level()
         steps, leaf_sources, roots = self._index_tensors(pos.device)
         weights = torch.cat([pos, neg], dim=1)
         column = weights[:, :1]
@@ -95,14 +108,24 @@ class CircuitPlan:
 
     def evaluate_floats(self, pos: list[float], neg: list[float],
                         semiring: Semiring) -> list[float]:
-        """The plan on one example's float weights, op by op in the batched order."""
-        weights = pos + neg
-        values = [semiring.zero(0.0), semiring.one(0.0)]
-        values.extend(weights[i] for i in self.leaf_sources)
-        for kind, left, right in self.steps:
-            combine = semiring.mul if kind == AND else semiring.add
-            values.extend([combine(values[a], values[b]) for a, b in zip(left, right, strict=True)])
-        return [values[r] for r in self.roots]
+        """The circuit on one example's float weights, node by node (children come first)."""
+        zero, one = semiring.zero(0.0), semiring.one(0.0)
+        mul, add = semiring.mul, semiring.add
+        value: list = []
+        append = value.append
+        for kind, data in zip(self.circuit.kinds, self.circuit.data, strict=True):
+            if kind == LIT:
+                append(pos[data] if data > 0 else neg[-data])
+            elif kind == AND or kind == OR:
+                combine = mul if kind == AND else add
+                children = iter(data)
+                total = value[next(children)]
+                for child in children:
+                    total = combine(total, value[child])
+                append(total)
+            else:
+                append(zero if kind == FALSE else one)
+        return [value[r] for r in self.circuit.roots]
 
     def _index_tensors(self, device: torch.device) -> tuple:
         """The plan's positions as long tensors on `device`, built once per device."""

@@ -240,31 +240,29 @@ class SddBuilder:
         memo: dict[int, int] = {}
 
         def convert(sdd) -> int:
-            stack = [(sdd, False)]
+            stack = [(sdd, None)]
             while stack:
-                item, expanded = stack.pop()
+                item, elements = stack.pop()
                 if item.id in memo:
                     continue
                 if len(memo) & 1023 == 0:
                     self.budget.check("exporting the compiled circuit")
-                if item.id in memo:
-                    continue
                 if item.is_true():
                     memo[item.id] = circuit.constant(True)
                 elif item.is_false():
                     memo[item.id] = circuit.constant(False)
                 elif item.is_literal():
                     memo[item.id] = circuit.literal(item.literal)
-                elif expanded:
-                    ors = []
-                    for prime, sub in item.elements():
-                        ors.append(circuit.add(AND, (memo[prime.id], memo[sub.id])))
-                    memo[item.id] = circuit.add(OR, tuple(ors))
+                elif elements is not None:  # its children are done
+                    memo[item.id] = circuit.add(OR, tuple(
+                        circuit.add(AND, (memo[prime.id], memo[sub.id]))
+                        for prime, sub in elements))
                 else:
-                    stack.append((item, True))
-                    for prime, sub in item.elements():
-                        stack.append((prime, False))
-                        stack.append((sub, False))
+                    elements = item.elements()  # each call wraps every element anew: once
+                    stack.append((item, elements))
+                    for prime, sub in elements:
+                        stack.append((prime, None))
+                        stack.append((sub, None))
             return memo[sdd.id]
 
         circuit.roots = [convert(r) for r in roots]
