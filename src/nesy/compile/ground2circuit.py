@@ -23,6 +23,9 @@ from nesy.semiring.values import Value, clamp, ones_like, stack_columns, where, 
 
 CHAIN = "chain"
 EXACTLY_ONE = "exactly_one"
+#: dead SDD nodes (intermediate results no longer held) kept beyond the live ones before a
+#: garbage collection frees them
+DEAD_NODES_KEPT = 200_000
 
 
 @dataclass
@@ -109,10 +112,14 @@ class SddBuilder:
 
     # --------------------------------------------------------------- reference-counted helpers
     def _keep(self, sdd):
-        sdd.ref()
-        if self.manager.live_size() > self.limits.max_circuit_nodes:
+        # pysdd references a node while a Python wrapper holds it: live_size() counts what is
+        # still in use, not every intermediate result, and the dead ones are freed in bulk
+        live = self.manager.live_size()
+        if live > self.limits.max_circuit_nodes:
             raise LimitError("the compiled circuit grew too large", "max_circuit_nodes",
                              self.limits.max_circuit_nodes)
+        if self.manager.dead_size() > live + DEAD_NODES_KEPT:
+            self.manager.garbage_collect()
         self.budget.check("knowledge compilation")
         return sdd
 
