@@ -4,6 +4,7 @@ thread's stack."""
 
 from __future__ import annotations
 
+import math
 import zlib
 from pathlib import Path
 
@@ -121,3 +122,19 @@ def test_a_tensor_probability_outside_zero_one_is_an_error():
         module({"X": torch.tensor([[0.5], [1.5]])})
     with pytest.raises(InferenceError, match="nesy.Module"):
         nesy.query("P :: a :- list_to_tensor([0.5], T), tensor_index(T, [0], P).\nquery(a).\n")
+
+
+@pytest.mark.parametrize("symbolic", [True, False])
+@pytest.mark.parametrize("rule", ["q(X, Z) :- d(X, A), Z is A + 10, Z < 5.",
+                                  "q(X, Z) :- d(X, Z), Z > 5."])
+def test_a_query_without_answers_has_probability_zero_everywhere(rule, symbolic):
+    source = f"nn(net, [X], Y, [0, 1, 2]) :: d(X, Y).\n{rule}\n"
+    net = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.Softmax(-1))
+    module = nesy.Module(source, {"net": net}, "q(X, Z)", symbolic_integers=symbolic)
+    inputs = {"X": torch.randn(2, 3)}
+    dist = module(inputs)
+    assert dist.answers == [] and tuple(dist.probs.shape) == (2, 0)
+    assert module.probability(inputs, {"Z": torch.tensor([1, 2])}).tolist() == [0.0, 0.0]
+    assert module.log_probability(inputs, {"Z": [1, 2]}).tolist() == [-math.inf, -math.inf]
+    assert module.predict(inputs) == [None, None]
+    assert "q(tensor('X'),Z): 0" in module.explain(inputs)

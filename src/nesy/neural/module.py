@@ -661,9 +661,12 @@ class Module(nn.Module):
 
     def predict(self, inputs: dict) -> list:
         """The most probable answer per example (for answer spaces too large to enumerate: the
-        answer of the most probable assignment of the networks' outputs)."""
+        answer of the most probable assignment of the networks' outputs); None for a query
+        without answers."""
         try:
             dist = self.forward(inputs)
+            if not dist.answers:
+                return [None] * dist.probs.shape[0]
             best = dist.probs.argmax(1).tolist()
             return [dist.answers[i] for i in best]
         except LimitError:
@@ -714,8 +717,10 @@ class Module(nn.Module):
         return "\n".join(lines + [proof.to_text()])
 
     def _explain_answers(self, shape: _Shape, query: Term, outputs: dict, like):
-        from nesy.proofs import best_proof
+        from nesy.proofs import Proof, best_proof
 
+        if not shape.answers:  # nothing derives the query: probability 0, no proof
+            return Proof(format_term(query), 0.0, self.semiring.name, None)
         probs = self._choice_probabilities(shape, outputs, like, {})
         values = self._root_values(shape, probs, like)[0]
         best_answer = int(values.argmax())
@@ -785,7 +790,7 @@ class Distribution:
         lookup = {a: i for i, a in enumerate(self.answers)}
         columns = [t.tolist() if isinstance(t, torch.Tensor) else list(t) for t in targets]
         index = [lookup.get(_plain(tuple(col[b] for col in columns)), -1) for b in range(batch)]
-        padded = torch.cat([self.probs, torch.zeros_like(self.probs[:, :1])], dim=1)
+        padded = torch.cat([self.probs, self.probs.new_zeros(batch, 1)], dim=1)
         idx = torch.tensor([i if i >= 0 else self.probs.shape[1] for i in index],
                            device=self.probs.device)
         return padded.gather(1, idx.unsqueeze(1)).squeeze(1)
