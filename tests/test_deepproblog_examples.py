@@ -22,7 +22,7 @@ def _script():
     return module
 
 
-@pytest.mark.parametrize("name", ["coins", "poker", "forth_add", "forth_sort"])
+@pytest.mark.parametrize("name", ["coins", "poker", "forth_add", "forth_sort", "forth_quicksort"])
 def test_a_few_training_steps_share_one_query_shape(name):
     script = _script()
     torch.manual_seed(0)
@@ -58,6 +58,7 @@ MNIST = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / 
 @pytest.mark.slow
 @pytest.mark.parametrize("name, epochs, metric, least", [
     ("forth_sort", 1, "accuracy", 0.9),
+    ("forth_quicksort", 1, "accuracy", 0.9),
     ("forth_add", 1, "accuracy", 0.5),
     ("poker", 1, "networks", 0.8),  # the card images' ranks, learnt from games alone
     ("coins", 10, "accuracy", 0.6),

@@ -265,3 +265,13 @@ def test_list_items_helper_sanity():
     module = nesy.Module(_example("MNIST/models/any_sum.pl"), _nets(DIGITS), "anysum(B, R)")
     query, _, _ = module._bind_inputs({"B": _images([[0, 0], [0, 0]], 0)})
     assert [len(list_items(pair)) for pair in list_items(query.args[0])] == [2, 2]
+
+
+@pytest.mark.parametrize("copy, original", [
+    ("coins.pl", "Coins/model.pl"), ("poker.pl", "Poker/model.pl"),
+    ("forth_add.pl", "Forth/Add/choose.pl"), ("forth_sort.pl", "Forth/Sort/compare.pl"),
+    ("forth_quicksort.pl", "Forth/Sort/quicksort.pl"), ("wap.pl", "Forth/WAP/wap.pl")])
+def test_the_examples_copies_are_deepproblogs_programs_unmodified(copy, original):
+    path = Path(__file__).resolve().parent.parent / "examples" / "deepproblog" / copy
+    body = path.read_text().split("\n", 2)[2]  # below the two-line header
+    assert body.rstrip("\n") == _example(original).rstrip("\n")

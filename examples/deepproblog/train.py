@@ -200,7 +200,7 @@ def forth_add(n_train: int, n_test: int, batch_size: int, mnist: str | None, see
 
 
 def forth_sort(n_train: int, n_test: int, batch_size: int, mnist: str | None, seed: int,
-               length: int = 3) -> Task:
+               length: int = 3, source: str = "forth_sort") -> Task:
     def split(n: int, rng: random.Random) -> list:
         examples = []
         for _ in range(n):
@@ -223,9 +223,9 @@ def forth_sort(n_train: int, n_test: int, batch_size: int, mnist: str | None, se
         return count
 
     rng = random.Random(seed)
-    module = nesy.Module(program("forth_sort"), {"swap_net": MLP(20, 2, 20)},
-                         "forth_sort(X, L)")
-    return Task("forth_sort", module, split(n_train, rng), split(n_test, rng), correct, lr=1e-2)
+    query = "forth_sort(X, L)" if source == "forth_sort" else "quicksort(X, L)"
+    module = nesy.Module(program(source), {"swap_net": MLP(20, 2, 20)}, query)
+    return Task(source, module, split(n_train, rng), split(n_test, rng), correct, lr=1e-2)
 
 
 # ------------------------------------------------------------------ WAP
@@ -317,8 +317,14 @@ def wap(n_train: int, n_test: int, batch_size: int, mnist: str | None, seed: int
                 _predictions_match, lr=1e-3)
 
 
+def forth_quicksort(n_train: int, n_test: int, batch_size: int, mnist: str | None,
+                    seed: int) -> Task:
+    """The same task through DeepProbLog's quicksort program."""
+    return forth_sort(n_train, n_test, batch_size, mnist, seed, source="forth_quicksort")
+
+
 TASKS = {"coins": coins, "poker": poker, "forth_add": forth_add, "forth_sort": forth_sort,
-         "wap": wap}
+         "forth_quicksort": forth_quicksort, "wap": wap}
 
 
 # ------------------------------------------------------------------ training
@@ -358,10 +364,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--lr", type=float, help="Adam's learning rate (default: per task)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     args = parser.parse_args(argv)
     unknown = [t for t in args.tasks if t not in TASKS]
     if unknown:
         parser.error(f"unknown task {unknown[0]}; choose from {', '.join(TASKS)}")
+    torch.set_num_threads(args.threads)
     for name in args.tasks or list(TASKS):
         torch.manual_seed(args.seed)
         task = TASKS[name](args.train, args.test, args.batch_size, args.mnist, args.seed)
