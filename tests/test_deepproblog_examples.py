@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -63,7 +65,11 @@ MNIST = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / 
     ("poker", 1, "networks", 0.8),  # the card images' ranks, learnt from games alone
     ("coins", 10, "accuracy", 0.6),
 ])
-def test_training_learns(name, epochs, metric, least):
+def test_training_learns(name, epochs, metric, least, request):
+    # like the other slow tiers: only with -m slow or NESY_SLOW_TESTS=1, not in `make test`
+    markexpr = request.config.getoption("markexpr") or ""
+    if not (re.search(r"(?<!not )\bslow\b", markexpr) or os.environ.get("NESY_SLOW_TESTS")):
+        pytest.skip("slow tier: run with -m slow")
     if not (MNIST / "t10k-images-idx3-ubyte.gz").exists():
         pytest.skip(f"no MNIST in {MNIST}")
     script = _script()
