@@ -14,7 +14,7 @@ import torch
 import nesy
 from nesy.errors import LimitError
 from nesy.limits import Limits
-from nesy.terms import format_term
+from nesy.terms import Term, format_term
 
 
 def _embedding(term) -> torch.Tensor:
@@ -138,3 +138,20 @@ def test_a_query_without_answers_has_probability_zero_everywhere(rule, symbolic)
     assert module.log_probability(inputs, {"Z": [1, 2]}).tolist() == [-math.inf, -math.inf]
     assert module.predict(inputs) == [None, None]
     assert "q(tensor('X'),Z): 0" in module.explain(inputs)
+
+
+def test_embed_builtin_reads_the_modules_embed_function_and_bad_operands_are_errors():
+    from nesy.errors import NeuralError
+
+    source = ("nn(net, [E], Y, [0, 1]) :: c(E, Y).\n"
+              "q(X, Y) :- embed(X, E), add(E, E, D), c(D, Y).\n")
+    net = Classifier(4, 2, 5)
+    module = nesy.Module(source, {"net": net}, "q(apple, Y)", embed=_embedding)
+    dist = module({})
+    with torch.no_grad():
+        expected = net(2 * _embedding(Term("apple")).unsqueeze(0))
+    assert dist.probs[0].tolist() == pytest.approx(expected[0].tolist())
+    bad = nesy.Module("nn(net, [E], Y, [0, 1]) :: c(E, Y).\nq(Y) :- add(foo, 1, E), c(E, Y).\n",
+                      {"net": net}, "q(Y)")
+    with pytest.raises(NeuralError, match="neither a tensor"):
+        bad({})
