@@ -41,8 +41,10 @@ def test_probabilistic_nonground_answer_is_an_error():
 
 
 def test_variable_query_is_an_error():
+    with pytest.raises(NesyError, match="needs a goal to answer; here it is a variable"):
+        nesy.query("0.3::p. query(X).")  # found by the checks, with its place
     with pytest.raises(NesyError, match="must be an atom"):
-        nesy.query("0.3::p. query(X).")
+        nesy.query("0.3::p. query(X) :- X = 3.")  # found when grounding
 
 
 def test_negated_query_can_be_explained():

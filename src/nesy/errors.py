@@ -52,6 +52,13 @@ class NesyError(Exception):
         self.hint = hint
         super().__init__(self.render())
 
+    def locate(self, span: Span | None) -> NesyError:
+        """Give the error `span` (where an enclosing construct is) unless it has one already."""
+        if self.span is None and span is not None:
+            self.span = span
+            self.args = (self.render(),)
+        return self
+
     def render(self) -> str:
         head = f"{self.span.location()}: " if self.span else ""
         text = f"{head}{self.stage}: {self.message}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nesy.errors import CheckError, NesyError, raise_all
 from nesy.front.check_directives import check_directive
+from nesy.front.check_queries import check_query_fact
 from nesy.front.desugar_head_aggregates import desugar_head_aggregates
 from nesy.front.desugar_negative_heads import desugar_negative_heads
 from nesy.front.desugar_neural import desugar_neural_clause
@@ -44,6 +45,7 @@ def ast2program(ast: ProgramAST, allow_python: bool = False) -> Program:
         if isinstance(item, Directive):
             check_directive(item, program, errors)
         elif isinstance(item, Clause):
+            check_query_fact(item, errors)
             if _check_head(item.head, item.span, errors):
                 program.add_rule(Rule(item.head, item.body, item.span))
         elif isinstance(item, ProbClause):

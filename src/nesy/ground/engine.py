@@ -24,6 +24,8 @@ from nesy.limits import Deadline, Limits, safe_recursion_limit
 from nesy.terms import Str, Term, Var, format_term
 
 VARIANT = "$VAR"
+# limits a runaway recursion hits: the clause that recursed is where to look
+_CLAUSE_LIMITS = ("max_depth", "max_fixpoint_iterations")
 
 
 class _Table:
@@ -393,8 +395,13 @@ class Grounder:
                     self._add_answer(table, (), derivations)
                 else:
                     body = self.rename(rule.body, mapping)
-                    for literals in self.solve(body, depth + 1):
-                        self._add_answer(table, literals, derivations)
+                    try:
+                        for literals in self.solve(body, depth + 1):
+                            self._add_answer(table, literals, derivations)
+                    except (EvaluationError, GroundingError, LimitError) as err:
+                        if not isinstance(err, LimitError) or err.limit_name in _CLAUSE_LIMITS:
+                            err.locate(rule.span)  # a goal without a place of its own: its clause
+                        raise
             self.undo(mark)
         for key, count in derivations.items():
             if key[1] is not None and count > self.multiplicity.get(key, 1):
@@ -691,7 +698,7 @@ def _query_items(grounder: Grounder, answer: Term):
     from nesy.front.rename_library_overrides import original_name  # (a renamed member/2)
 
     goal = answer.args[0]
-    span = getattr(goal, "span", None) or answer.span
+    span = getattr(goal, "span", None) or answer.span or _clause_span(grounder, answer)
     negated = isinstance(goal, Term) and goal.functor in ("\\+", "not") and len(goal.args) == 1
     if negated:
         goal = goal.args[0]
@@ -760,9 +767,20 @@ def _node_for(grounder: Grounder, atom: Term, bodies, negated: bool = False) -> 
     return grounder.aux_node(Term("$goal", (atom,)), bodies)
 
 
+def _clause_span(grounder: Grounder, answer: Term):
+    """Where the first clause that can give `answer` (a query or evidence fact) is written."""
+    for rule in grounder.rules.get(answer.signature, ()):
+        mark = len(grounder.trail)
+        found = grounder.unify(grounder.rename(rule.head, {}), answer)
+        grounder.undo(mark)
+        if found:
+            return rule.span
+    return None
+
+
 def _evidence_items(grounder: Grounder, answer: Term):
     atom = answer.args[0]
-    span = getattr(atom, "span", None) or answer.span
+    span = getattr(atom, "span", None) or answer.span or _clause_span(grounder, answer)
     value = True
     if len(answer.args) == 2:
         flag = answer.args[1]
