@@ -265,7 +265,9 @@ def test_list_items_helper_sanity():
 @pytest.mark.parametrize("copy, original", [
     ("coins.pl", "Coins/model.pl"), ("poker.pl", "Poker/model.pl"),
     ("forth_add.pl", "Forth/Add/choose.pl"), ("forth_sort.pl", "Forth/Sort/compare.pl"),
-    ("forth_quicksort.pl", "Forth/Sort/quicksort.pl"), ("wap.pl", "Forth/WAP/wap.pl")])
+    ("forth_quicksort.pl", "Forth/Sort/quicksort.pl"), ("wap.pl", "Forth/WAP/wap.pl"),
+    ("noisy_addition.pl", "MNIST/models/noisy_addition.pl"), ("any_sum.pl", "MNIST/models/any_sum.pl"),
+    ("all_digit_addition.pl", "MNIST/models/all_digit_addition.pl")])
 def test_the_examples_copies_are_deepproblogs_programs_unmodified(copy, original):
     path = Path(__file__).resolve().parent.parent / "examples" / "deepproblog" / copy
     body = path.read_text().split("\n", 2)[2]  # below the two-line header

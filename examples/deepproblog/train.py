@@ -47,6 +47,7 @@ class Task:
     correct: callable  # (module, inputs, targets) -> number of correct predictions
     lr: float = 1e-3  # Adam's learning rate for this task
     probe: callable = None  # () -> accuracy of the networks themselves, where labels exist
+    loss: callable = None  # (module, inputs, targets) -> loss; default -log P(targets)
 
 
 class MLP(nn.Module):
@@ -166,6 +167,100 @@ def poker(n_train: int, n_test: int, batch_size: int, mnist: str | None, seed: i
         return float((read == labels[cards]).float().mean())
 
     return Task("poker", module, train, test, _predictions_match, probe=probe)
+
+
+# ------------------------------------------------------------------ MNIST programs
+def _digit_task(name: str, query: str, make, n_train: int, n_test: int, batch_size: int,
+                mnist: str | None, seed: int, lr: float = 1e-3) -> Task:
+    """A task over digit images: `make(rng, images, by_label)` gives one example as (inputs
+    as {variable: image or list of images}, targets as {variable: value})."""
+    rng = random.Random(seed)
+
+    def split(which: str, n: int) -> list:
+        images, labels = digit_images(mnist, which)
+        by_label = [torch.nonzero(labels == d).flatten().tolist() for d in range(10)]
+        examples = [make(rng, images, by_label) for _ in range(n)]
+
+        def collate(batch):
+            inputs = {k: _stack([x[k] for x, _ in batch]) for k in batch[0][0]}
+            return inputs, {k: [t[k] for _, t in batch] for k in batch[0][1]}
+
+        return _batches(examples, batch_size, collate)
+
+    train, test = split("train", n_train), split("test", n_test)
+    images, _ = digit_images(mnist, "test")
+    module = nesy.Module(program(name), {"mnist_net": MLP(images.shape[1], 10)}, query)
+
+    def probe() -> float:
+        """How often the network reads a test digit."""
+        images, labels = digit_images(mnist, "test")
+        with torch.no_grad():
+            return float((module.networks["mnist_net"](images).argmax(1) == labels).float().mean())
+
+    return Task(name, module, train, test, _predictions_match, lr=lr, probe=probe)
+
+
+def _stack(values: list):
+    """Examples' images stacked per position: a tensor, or (nested) lists of them."""
+    if isinstance(values[0], list):
+        return [_stack([v[i] for v in values]) for i in range(len(values[0]))]
+    return torch.stack(values)
+
+
+def noisy_addition(n_train: int, n_test: int, batch_size: int, mnist: str | None,
+                   seed: int, noise: float = 0.2) -> Task:
+    """Two digits and their sum, a uniformly random label in a `noise` share of the training
+    examples; the program's learnable t(0.1)::noisy estimates that share."""
+    def make(rng, images, by_label):
+        a, b = rng.randrange(10), rng.randrange(10)
+        label = rng.randrange(19) if rng.random() < noise else a + b
+        return ({"X": images[rng.choice(by_label[a])], "Y": images[rng.choice(by_label[b])]},
+                {"Z": label})
+
+    return _digit_task("noisy_addition", "addition_noisy(X, Y, Z)", make, n_train, n_test,
+                       batch_size, mnist, seed)
+
+
+def any_sum(n_train: int, n_test: int, batch_size: int, mnist: str | None, seed: int) -> Task:
+    """A bag of two digit pairs; the label is the sum of one of them."""
+    def make(rng, images, by_label):
+        pairs = [[rng.randrange(10), rng.randrange(10)] for _ in range(2)]
+        bag = [[images[rng.choice(by_label[d])] for d in pair] for pair in pairs]
+        return {"B": bag}, {"R": sum(rng.choice(pairs))}
+
+    return _digit_task("any_sum", "anysum(B, R)", make, n_train, n_test, batch_size, mnist, seed)
+
+
+def all_digit_addition(n_train: int, n_test: int, batch_size: int, mnist: str | None,
+                       seed: int) -> Task:
+    """Three digit images X, Y, Z (every number is an image); the label says whether
+    X + Y = Z holds (half the examples) or not."""
+    def make(rng, images, by_label):
+        a = rng.randrange(10)
+        b = rng.randrange(10 - a)
+        holds = rng.random() < 0.5
+        c = a + b if holds else rng.choice([d for d in range(10) if d != a + b])
+        digits = dict(zip("XYZ", (a, b, c), strict=True))
+        return ({k: images[rng.choice(by_label[d])] for k, d in digits.items()},
+                {"holds": holds})
+
+    def probability(module, inputs) -> torch.Tensor:
+        dist = module(inputs)  # one answer (no output variable), or none
+        return dist.probs[:, 0] if dist.answers else dist.probs.new_zeros(dist.probs.shape[0])
+
+    def loss(module, inputs, targets) -> torch.Tensor:
+        holds = torch.tensor(targets["holds"], dtype=torch.float64)
+        p = probability(module, inputs).double().clamp(1e-12, 1 - 1e-12)
+        return nn.functional.binary_cross_entropy(p, holds)
+
+    def correct(module, inputs, targets) -> int:
+        judged = (probability(module, inputs) > 0.5).tolist()
+        return sum(j == h for j, h in zip(judged, targets["holds"], strict=True))
+
+    task = _digit_task("all_digit_addition", "addition(X, Y, Z)", make, n_train, n_test,
+                       batch_size, mnist, seed)
+    task.loss, task.correct = loss, correct
+    return task
 
 
 # ------------------------------------------------------------------ Forth
@@ -323,16 +418,26 @@ def forth_quicksort(n_train: int, n_test: int, batch_size: int, mnist: str | Non
     return forth_sort(n_train, n_test, batch_size, mnist, seed, source="forth_quicksort")
 
 
-TASKS = {"coins": coins, "poker": poker, "forth_add": forth_add, "forth_sort": forth_sort,
-         "forth_quicksort": forth_quicksort, "wap": wap}
+TASKS = {"noisy_addition": noisy_addition, "any_sum": any_sum,
+         "all_digit_addition": all_digit_addition, "coins": coins, "poker": poker,
+         "forth_add": forth_add, "forth_sort": forth_sort, "forth_quicksort": forth_quicksort,
+         "wap": wap}
 
 
 # ------------------------------------------------------------------ training
 def accuracy(task: Task, batches: list) -> float:
     with torch.no_grad():
         right = sum(task.correct(task.module, inputs, targets) for inputs, targets in batches)
-    total = sum(len(next(iter(targets.values()))) for _, targets in batches)
+    total = sum(len(next(iter(targets.values()))) if targets else _batch_size(inputs)
+                for inputs, targets in batches)
     return right / total
+
+
+def _batch_size(inputs: dict) -> int:
+    first = next(iter(inputs.values()))
+    while isinstance(first, list):
+        first = first[0]
+    return first.shape[0]
 
 
 def train(task: Task, epochs: int = 1, lr: float | None = None, steps: int | None = None) -> dict:
@@ -343,7 +448,10 @@ def train(task: Task, epochs: int = 1, lr: float | None = None, steps: int | Non
         for step, (inputs, targets) in enumerate(task.train):
             if steps is not None and step >= steps:
                 break
-            loss = -task.module.log_probability(inputs, targets).clamp_min(-50).mean()
+            if task.loss is not None:
+                loss = task.loss(task.module, inputs, targets)
+            else:
+                loss = -task.module.log_probability(inputs, targets).clamp_min(-50).mean()
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -377,7 +485,7 @@ def main(argv: list[str] | None = None) -> None:
         result = train(task, args.epochs, args.lr)
         networks = "" if result["networks"] is None else \
             f"  networks' accuracy {result['networks']:.3f}"
-        print(f"{name:11s} epoch {result['epoch_s']:7.2f}s  loss {result['loss']:.3f}  "
+        print(f"{name:18s} epoch {result['epoch_s']:7.2f}s  loss {result['loss']:.3f}  "
               f"test accuracy {before:.3f} -> {result['accuracy']:.3f}{networks}  "
               f"(query shapes: {result['shapes']})", flush=True)
 
