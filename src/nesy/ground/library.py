@@ -30,8 +30,11 @@ def library_rules() -> dict:
     for path in sorted(LIBRARY_DIR.glob("*.pl")):
         program = ast2program(parse(path.read_text(encoding="utf-8"), f"library/{path.name}"))
         for signature, clauses in program.rules.items():
-            rules[signature] = [Rule(rule.head, _own_choice_ids(rule.body, path.name, ids),
-                                     rule.span) for rule in clauses]
+            # a predicate two files define (max/2: library(aggregate) on numbers, DeepProbLog's
+            # on tensors) gets the clauses of both, in file order; they must exclude each other
+            rules.setdefault(signature, []).extend(
+                Rule(rule.head, _own_choice_ids(rule.body, path.name, ids), rule.span)
+                for rule in clauses)
     return rules
 
 

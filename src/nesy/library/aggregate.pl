@@ -15,7 +15,7 @@ aggregate_groups(Solutions, Groups) :-
 
 avg(Values, Average) :- sum_list(Values, Sum), length(Values, N), N > 0, Average is Sum / N.
 sum(Values, Sum) :- sum_list(Values, Sum).
-max(Values, Max) :- max_list(Values, Max).
+max([V|Vs], Max) :- number(V), max_list([V|Vs], Max).  % (tensor.pl: max/2 of tensors)
 min(Values, Min) :- min_list(Values, Min).
 count(Values, Count) :- length(Values, Count).
 

@@ -9,7 +9,8 @@ mul(X, Y, tensor('$op'(mul, [X, Y]))).
 dot(X, Y, tensor('$op'(dot, [X, Y]))).
 rbf(X, Y, tensor('$op'(rbf, [X, Y]))).                % exp(-||X - Y||)
 sigmoid(X, tensor('$op'(sigmoid, [X]))).
-max(List, tensor('$op'(max, [List]))).                % elementwise over a list of tensors
+% elementwise over a list of tensors (aggregate.pl: max/2 of numbers)
+max([T|Ts], tensor('$op'(max, [[T|Ts]]))) :- \+ number(T).
 mean(List, tensor('$op'(mean, [List]))).
 stack(List, tensor('$op'(stack, [List]))).
 cat(List, tensor('$op'(cat, [List]))).
