@@ -30,6 +30,11 @@ class Var:
         return self.name if self.name != "_" else f"_G{self.id}"
 
 
+# the name prefix of the variables clause/2 returns: an answer prints them V_0, V_1, ... as
+# ProbLog's clause/2 names a clause's variables
+CLAUSE_VAR = "$V_"
+
+
 class Str:
     """A double-quoted string."""
 

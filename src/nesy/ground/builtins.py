@@ -13,7 +13,18 @@ from nesy.front.program import CHOICE, NEURAL
 from nesy.ground import library_assert, library_db
 from nesy.ground.arith import COMPARISONS, LinearExpr, NotLinear, evaluate
 from nesy.ground.ground_program import Constraint
-from nesy.terms import NIL, TRUE, Str, Term, Var, format_term, list_items, make_list, term_vars
+from nesy.terms import (
+    CLAUSE_VAR,
+    NIL,
+    TRUE,
+    Str,
+    Term,
+    Var,
+    format_term,
+    list_items,
+    make_list,
+    term_vars,
+)
 
 CONTROL = {",", ";", "->", "\\+", "not", "$choice", "$neural", "true", "fail", "false"}
 BUILTINS: dict[tuple[str, int], Callable] = {}
@@ -845,8 +856,12 @@ def _clauses(g, head, body, prob, span):
                               f"{format_term(wanted)}", span)
     for rules in groups:
         for rule in rules:
-            mapping: dict = {}
             plain, weight = _without_choice(rule.body)
+            # the clause's variables, named as ProbLog's clause/2 names them (V_0, V_1, ...)
+            found: dict = {}
+            term_vars(rule.head, found)
+            term_vars(plain, found)
+            mapping: dict = {v: Var(f"{CLAUSE_VAR}{i}") for i, v in enumerate(found)}
             if isinstance(weight, Term) and weight.functor in (NEURAL, "$param"):
                 continue  # a neural or learnable clause has no fixed probability
             mark = len(g.trail)

@@ -21,7 +21,7 @@ from nesy.ground.externals import call_external
 from nesy.ground.ground_program import Choice, GroundProgram, NeuralRef, ParamRef, TensorRef
 from nesy.ground.library import with_library
 from nesy.limits import Deadline, Limits, safe_recursion_limit
-from nesy.terms import Str, Term, Var, format_term
+from nesy.terms import CLAUSE_VAR, Str, Term, Var, format_term
 
 VARIANT = "$VAR"
 # limits a runaway recursion hits: the clause that recursed is where to look
@@ -745,7 +745,8 @@ def _named(atom: Term) -> Term:
                 walk(a)
 
     walk(atom)
-    mapping = {v: Var(f"X{len(found) + 1 + i}") for i, v in enumerate(found)}
+    mapping = {v: Var(v.name[1:] if v.name.startswith(CLAUSE_VAR) else f"X{len(found) + 1 + i}")
+               for i, v in enumerate(found)}
 
     def copy(t):
         if isinstance(t, Var):
