@@ -162,7 +162,7 @@ def timed_once(system: str, text: str, timeout: float, directory: Path | None = 
     if status == "ok" and seconds <= timeout:
         return Outcome("ok", seconds, payload, runs=[seconds])
     if status in ("ok", "timeout"):
-        return Outcome("timeout", timeout, error=payload or "")
+        return Outcome("timeout", timeout, error=payload if isinstance(payload, str) else "")
     return Outcome("error", None, error=payload)
 
 
@@ -286,26 +286,30 @@ def geometric_mean(values: list[float | None]) -> float | None:
     return math.exp(sum(map(math.log, values)) / len(values)) if values else None
 
 
-def largest(rows: list[Row], family: str, system: str) -> int | None:
-    done = [r.size for r in rows if r.family == family and r.outcomes[system].status == "ok"]
+def largest(rows: list[Row], name: str, system: str) -> int | None:
+    """The largest member of a scaling series this system answered."""
+    done = [r.size for r in rows if r.size is not None and series(r.program) == name
+            and r.outcomes[system].status == "ok"]
     return max(done, default=None)
 
 
 def summary(rows: list[Row], systems: list[str], timeout: float) -> dict:
     families = list(dict.fromkeys(r.family for r in rows))
+    both = [r for r in rows if all(not o.failed for o in r.outcomes.values())]
     return {
         "timeout_s": timeout,
         "systems": systems,
         "programs": len(rows),
         "geomean_ratio": geometric_mean([r.ratio() for r in rows]),
         "in_geomean": sum(r.ratio() is not None for r in rows),
+        "geomean_ratio_both_answered": geometric_mean([r.ratio() for r in both]),
+        "both_answered": len(both),
         "family_geomean_ratio": {
             f: geometric_mean([r.ratio() for r in rows if r.family == f]) for f in families
         },
         "largest_size": {
-            f: {s: largest(rows, f, s) for s in systems}
-            for f in families
-            if any(r.size is not None for r in rows if r.family == f)
+            name: {s: largest(rows, name, s) for s in systems}
+            for name in dict.fromkeys(series(r.program) for r in rows if r.size is not None)
         },
         "disagreements": {
             r.program: r.max_abs_diff() for r in rows if r.agree() is False
@@ -433,11 +437,13 @@ def print_summary(result: dict, timeout: float) -> None:
 
     print(f"geometric mean ratio (nesy / problog) over {result['in_geomean']} of "
           f"{result['programs']} programs: {fmt(result['geomean_ratio'])}")
+    print(f"  over the {result['both_answered']} programs both answer: "
+          f"{fmt(result['geomean_ratio_both_answered'])}")
     for family, mean in result["family_geomean_ratio"].items():
         print(f"  {family:10s} {fmt(mean)}")
-    for family, sizes in result["largest_size"].items():
+    for name, sizes in result["largest_size"].items():
         done = ", ".join(f"{s} {n if n is not None else '-'}" for s, n in sizes.items())
-        print(f"largest {family} answered within {timeout:g} s: {done}")
+        print(f"largest {name} answered within {timeout:g} s: {done}")
     for name, error in result["failures"].items():
         print(f"failed {name}: {error}")
     if result["problog_wrong"]:
