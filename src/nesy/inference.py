@@ -119,7 +119,7 @@ def run_query(program: Program, semantics: str | Semiring = "exact", k: int = 3,
     if simplified.evidence and not semiring.supports_evidence:
         raise InferenceError(f"the {semiring.name} semantics cannot condition on evidence; "
                              "use exact, topk or mpe, or remove the evidence")
-    if isinstance(semiring, TopKProofs):
+    if semiring.selects_proofs:
         return _topk(simplified, probabilities, semiring, limits)
     if semiring.needs_circuit:
         return _compiled(break_cycles(simplified, limits), probabilities, semiring, limits)
@@ -140,7 +140,7 @@ def _roots(simplified: Simplified):
 
 
 def _compiled(simplified, probabilities, semiring, limits) -> Result:
-    encoding = EXACTLY_ONE if semiring.name == "mpe" else CHAIN
+    encoding = EXACTLY_ONE if semiring.needs_smoothing else CHAIN
     # a most probable world assigns every choice the grounding reached, relevant or not
     orders = ([list(simplified.ground.choices)] if encoding == EXACTLY_ONE
               else variable_orders(simplified, _roots(simplified)))
@@ -155,7 +155,7 @@ def _compiled(simplified, probabilities, semiring, limits) -> Result:
         return builder, builder.to_circuit(roots + [evidence])
 
     builder, circuit = compile_first(orders, build, limits)
-    if encoding == EXACTLY_ONE:
+    if semiring.needs_smoothing:
         circuit = circuit.smoothed()
     pos, neg = _literal_weights(builder, probabilities)
     pos = [semiring.from_probability(w) for w in pos]
@@ -167,8 +167,8 @@ def _compiled(simplified, probabilities, semiring, limits) -> Result:
     if simplified.evidence:
         check_evidence(z, [format_term(a) for a, _, _ in simplified.evidence])
     for i, (atom, _) in enumerate(simplified.queries):
-        answers[atom] = values[i] / z if semiring.name == "exact" else values[i]
-        if semiring.name == "mpe":
+        answers[atom] = values[i] / z if semiring.normalize else values[i]
+        if semiring.needs_smoothing:
             worlds[atom] = _world_text(builder, circuit, circuit.roots[i], pos, neg)
     return Result(semiring.name, answers, simplified, probabilities, circuit, worlds)
 

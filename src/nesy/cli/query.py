@@ -36,7 +36,7 @@ def run(args) -> int:
         print(json.dumps(payload, indent=None if not args.explain else 2))
         return 0
     print(result.text())
-    if args.semantics == "mpe":
+    if result.mpe_worlds:
         for atom, world in result.mpe_worlds.items():
             print(f"% most probable world for {atom}: {', '.join(world) or '(empty)'}")
     if args.explain:

@@ -18,7 +18,7 @@ from torch import nn
 
 from nesy.circuit.evaluate import CircuitPlan
 from nesy.compile.direct import DirectEvaluator, TensorOps
-from nesy.compile.ground2circuit import CHAIN, SddBuilder, choices_below
+from nesy.compile.ground2circuit import CHAIN, EXACTLY_ONE, SddBuilder, choices_below
 from nesy.errors import EvaluationError, InferenceError, LimitError, NeuralError
 from nesy.front.desugar_neural import TENSOR_OUTPUT
 from nesy.front.program import Program
@@ -29,7 +29,7 @@ from nesy.ground.simplify import simplify
 from nesy.limits import Limits, call_deep
 from nesy.neural.random_integers import constraint_probability, dense_distribution
 from nesy.neural.tensor_ops import TENSOR_OP, apply_op
-from nesy.semiring import TopKProofs, get_semiring
+from nesy.semiring import get_semiring
 from nesy.terms import Term, Var, format_term, is_ground, list_items, make_list, recursion_limit
 
 
@@ -233,7 +233,7 @@ class Module(nn.Module):
         shape = None
         # symbolic integers give exact probabilities: only the exact semantics may use them
         modes = []
-        if self.symbolic_integers and self.semiring.name == "exact":
+        if self.symbolic_integers and self.semiring.exact_integers:
             modes = ["target", "free"] if target_vars and integer_targets else ["free"]
         for mode in modes:
             try:
@@ -294,16 +294,22 @@ class Module(nn.Module):
         domains = {g: list(self.program.neural[g[1]].domain) for g in grounder.symbolic_groups}
         uses_symbolic = symbolic and bool(grounder.symbolic_groups)
         options = dict(mode=mode, match=match)
-        if isinstance(self.semiring, TopKProofs):
+        if self.semiring.selects_proofs:
             return _Shape(answers, simplified, None, False, None, False, domains,
                           proofs=_all_proofs(simplified, literal_roots, self.limits), **options)
         if self.semiring.needs_circuit:
-            nodes = choices_below(simplified, literal_roots)
+            # a best world assigns every choice the grounding reached, as in nesy.query
+            nodes = (list(ground.choices) if self.semiring.needs_smoothing
+                     else choices_below(simplified, literal_roots))
             if match:  # last in the variable order: the circuit then stays one state per
                 # set of answers that hold, not one per set of wanted values
                 nodes.sort(key=lambda n: isinstance(ground.choices[n].prob, _Match))
-            builder = SddBuilder(simplified, nodes, CHAIN, self.limits)
-            circuit = builder.to_circuit([builder.literal(r) for r in literal_roots])
+            builder = SddBuilder(simplified, nodes, EXACTLY_ONE if self.semiring.needs_smoothing
+                                 else CHAIN, self.limits)
+            circuit = builder.to_circuit([builder.with_constraints(builder.literal(r))
+                                          for r in literal_roots])
+            if self.semiring.needs_smoothing:
+                circuit = circuit.smoothed()
             return _Shape(answers, simplified, CircuitPlan(circuit), True, builder.layout,
                           uses_symbolic, domains, **options)
         return _Shape(answers, simplified, None, False, None, uses_symbolic, domains, **options)
@@ -497,13 +503,13 @@ class Module(nn.Module):
         if shape.proofs is not None:
             return _topk_values(shape.proofs, probs, like, self.semiring.k)
         if shape.direct_roots is not None:
-            if len(shape.direct_roots) == 1:
-                return probs[shape.direct_roots[0]].unsqueeze(1)
-            return torch.stack([probs[r] for r in shape.direct_roots], dim=1)
+            values = [self.semiring.from_probability(probs[r]) for r in shape.direct_roots]
+            return values[0].unsqueeze(1) if len(values) == 1 else torch.stack(values, dim=1)
         if shape.plan is not None:
+            semiring = self.semiring if self.semiring.needs_circuit else get_semiring("exact")
             pos, neg = shape.layout.weights(probs, like)
-            return shape.plan.evaluate(pos, neg, self.semiring if self.semiring.needs_circuit
-                                       else get_semiring("exact"))
+            return shape.plan.evaluate(semiring.from_probability(pos),
+                                       semiring.from_probability(neg), semiring)
         ops = TensorOps(self.semiring, like)
 
         def leaf(node, positive):

@@ -22,6 +22,17 @@ class Semiring:
     needs_circuit = False
     #: conditioning on evidence is defined (exact probability and its relatives)
     supports_evidence = False
+    #: an answer is the value of one best world (max over worlds): the circuit gets one variable
+    #: per outcome of each choice the grounding reached (relevant or not), is smoothed so that
+    #: every world assigns all of them, and the answer comes with its witness world
+    needs_smoothing = False
+    #: answers are divided by the weight of the evidence (a conditional probability)
+    normalize = False
+    #: integer arithmetic over neural outputs may stay symbolic (its closed forms are sums of
+    #: probabilities of disjoint worlds, exact only for this semantics)
+    exact_integers = False
+    #: answers are computed over a selected set of proofs rather than the whole program
+    selects_proofs = False
 
     def zero(self, like: Value) -> Value:
         return zeros_like(like)

@@ -13,6 +13,7 @@ class MaxProduct(Semiring):
     name = "mpe"
     needs_circuit = True
     supports_evidence = True
+    needs_smoothing = True
 
     def add(self, a, b):
         return maximum(a, b)

@@ -12,6 +12,8 @@ class Probability(Semiring):
     name = "exact"
     needs_circuit = True
     supports_evidence = True
+    normalize = True
+    exact_integers = True
 
     def add(self, a, b):
         return a + b

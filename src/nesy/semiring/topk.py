@@ -17,6 +17,7 @@ class TopKProofs(Semiring):
     k: int = 3
     name = "topk"
     supports_evidence = True
+    selects_proofs = True
 
     def __post_init__(self):
         if self.k < 1:
