@@ -648,8 +648,9 @@ def test_neural_clause_with_body_and_atom_domain():
     assert item.body.functor == "image"
 
 
-def test_neural_inputs_must_be_a_list():
-    error = error_of("nn(net, X, Y, [0, 1]) :: p(X, Y).")
+def test_neural_inputs_must_be_a_list_or_a_variable():
+    # a variable is bound to the input list when the predicate is called (CLUTRR's style)
+    error = error_of("nn(net, inputs, Y, [0, 1]) :: p(inputs, Y).")
     assert "list" in error.message
     assert where(error) == (1, 9)
 
