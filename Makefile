@@ -10,6 +10,9 @@ $(PY):
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install -q torch==2.13.0 torchvision==0.28.0
 	$(PY) -m pip install -q -e '.[test]'
+	# bytecode for the editable sources, as pip writes it for installed packages (read even where
+	# PYTHONDONTWRITEBYTECODE keeps Python from writing it): a cold `nesy query` starts faster
+	$(PY) -m compileall -q src
 	touch $(STAMP)
 
 run: $(STAMP)
