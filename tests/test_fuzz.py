@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 import re
 import time
 import traceback
@@ -64,6 +65,7 @@ def _set_memory_cap(extra_bytes: int) -> None:
 def _child(conn, text: str, do_parse: bool) -> None:
     """In a forked child: parse (optionally) and query, and send back what happened."""
     _set_memory_cap(MEMORY_CAP_BYTES)
+    os.chdir(PROGRAMS_DIR)  # a program given as text finds its data files (csv_load) from here
     parsed = None
     try:
         if do_parse:
