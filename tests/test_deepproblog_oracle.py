@@ -5,26 +5,20 @@ with the constructs those examples use. Skipped where deepproblog is not install
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 import torch
 
 import nesy
-from nesy.neural.module import _parse_query
-from nesy.terms import Var, format_term, list_items
+from nesy.terms import list_items
 
 deepproblog = pytest.importorskip("deepproblog")
 
-from deepproblog.engines import ExactEngine  # noqa: E402
-from deepproblog.model import Model  # noqa: E402
-from deepproblog.network import Network  # noqa: E402
-from deepproblog.query import Query  # noqa: E402
-from problog.logic import Term as ProbLogTerm  # noqa: E402
+from deepproblog_exact import BATCH, deepproblog_answers, nesy_answers  # noqa: E402
+from deepproblog_exact import same_answers as _same  # noqa: E402
 
 EXAMPLES = Path(deepproblog.__file__).parent / "examples"
-BATCH = 2
 
 
 class Fixed(torch.nn.Module):
@@ -60,61 +54,6 @@ def _images(structure, seed: int, width: int = 4):
         return torch.randn(BATCH, width, generator=generator, dtype=torch.float64)
 
     return build(structure)
-
-
-def _dpl_text(value, example: int, store: list) -> str:
-    if isinstance(value, list):
-        return "[" + ",".join(_dpl_text(v, example, store) for v in value) + "]"
-    store.append(value[example])
-    return f"tensor(train({len(store) - 1}))"
-
-
-def _key(term) -> str:
-    return re.sub(r"\s+", "", str(term)).replace("'", "")
-
-
-def deepproblog_answers(program: str, nets: dict, query: str, inputs: dict) -> list[dict]:
-    """Per example: {output values as text: probability} from DeepProbLog's exact engine."""
-    networks = [Network(net, name) for name, net in nets.items()]
-    model = Model(program, networks, load=False)
-    model.set_engine(ExactEngine(model))
-    goal = _parse_query(query)
-    outputs = [i for i, a in enumerate(goal.args) if isinstance(a, Var) and a.name not in inputs]
-    results = []
-    for example in range(BATCH):
-        store: list = []
-        text = query
-        for name, value in inputs.items():
-            text = re.sub(rf"\b{name}\b", _dpl_text(value, example, store), text)
-        model.add_tensor_source("train", {(i,): t for i, t in enumerate(store)})
-        result = model.solve([Query(ProbLogTerm.from_string(text))])[0].result
-        answers = {}
-        for atom, p in result.items():
-            values = tuple(_key(atom.args[i]) for i in outputs)
-            answers[values] = answers.get(values, 0.0) + float(p)
-        results.append(answers)
-    return results
-
-
-def nesy_answers(program: str, nets: dict, query: str, inputs: dict, **options) -> list[dict]:
-    module = nesy.Module(program, nets, query, **options)
-    dist = module(inputs)
-    results = []
-    for example in range(BATCH):
-        answers = {}
-        row = dist.probs[min(example, dist.probs.shape[0] - 1)]  # constants only: one row
-        for answer, p in zip(dist.answers, row.tolist(), strict=True):
-            values = answer if isinstance(answer, tuple) else (answer,)
-            answers[tuple(_key(format_term(v)) for v in values)] = p
-        results.append(answers)
-    return results
-
-
-def _same(ours: list[dict], theirs: list[dict]) -> None:
-    for mine, other in zip(ours, theirs, strict=True):
-        keys = {k for k, p in mine.items() if p > 1e-9} | {k for k, p in other.items() if p > 1e-9}
-        for k in keys:
-            assert mine.get(k, 0.0) == pytest.approx(other.get(k, 0.0), abs=1e-6), k
 
 
 DIGITS = {"mnist_net": lambda: Fixed(4, 10, 0)}

@@ -1,10 +1,12 @@
 """Every fast path of `nesy.Module` against the plain enumeration path and brute force.
 
-Generated small neural programs (several rules per head, negation, learnable `t(..)` facts,
-annotated disjunctions mixed with arithmetic over network outputs) with fixed network outputs:
-the symbolic-integer ways (`forward`, `probability`, `log_probability`) must agree with
-`symbolic_integers=False` and with the possible-worlds oracle of `nesy.testing`, where the
-networks become annotated disjunctions over the same numbers.
+Generated small neural programs (`neural_programs.program`: several rules per head, negation,
+learnable `t(..)` facts, annotated disjunctions mixed with arithmetic over network outputs)
+with fixed network outputs: the symbolic-integer ways (`forward`, `probability`,
+`log_probability`) must agree with `symbolic_integers=False` and with the possible-worlds
+oracle of `nesy.testing`, where the networks become annotated disjunctions over the same
+numbers. `test_deepproblog_generated.py` runs the same programs (and wider ones) against
+DeepProbLog.
 """
 
 from __future__ import annotations
@@ -14,56 +16,12 @@ import random
 
 import pytest
 import torch
+from neural_programs import DOMAIN, Fixed, random_rows
+from neural_programs import program as _program
 
 import nesy
 from nesy.limits import Limits
 from nesy.testing import oracle
-
-DOMAIN = [0, 1, 2]
-
-# rule bodies for q(X, Y, Z); d/2 is the neural predicate, u/1 an annotated disjunction
-BODIES = [
-    "d(X, A), d(Y, B), Z is A + B",
-    "d(X, A), Z is 2 * A - 1",
-    "d(Y, B), Z is B + 1",
-    "d(X, Z)",
-    "u(Z)",
-    "f, u(Z)",
-    "\\+ f, d(X, A), d(Y, B), Z is A + B",
-    "g, Z = 1",
-    "\\+ g, d(Y, B), Z is 3 - B",
-    "h(X), Z = 0",
-    "d(X, A), A > 0, Z is A",
-    "d(X, A), d(Y, B), A =:= B, Z = 4",
-    "d(X, A), \\+ d(Y, A), Z = 5",
-    "w(Z, V), d(X, V)",
-]
-
-SUPPORT = """
-t(0.3)::f.
-0.6::g.
-0.2::u(0); 0.5::u(2); 0.1::u(5).
-h(X) :- d(X, 1), \\+ f.
-h(X) :- d(X, 2), g.
-w(1, 0). w(2, 2).
-"""
-
-
-def _program(rng: random.Random) -> str:
-    bodies = rng.sample(BODIES, rng.randint(1, 4))
-    rules = "".join(f"q(X, Y, Z) :- {b}.\n" for b in bodies)
-    return f"nn(net, [X], Y, {DOMAIN}) :: d(X, Y).\n" + SUPPORT + rules
-
-
-class Fixed(torch.nn.Module):
-    """Returns row `x[i, 0]` of a fixed table: network outputs chosen by the test."""
-
-    def __init__(self, table: torch.Tensor):
-        super().__init__()
-        self.table = table
-
-    def forward(self, x):
-        return self.table[x[:, 0].long()]
 
 
 def _brute_force(source: str, examples: list[dict[str, list[float]]]) -> list[dict]:
@@ -94,10 +52,7 @@ def _close(a: dict, b: dict, what: str) -> None:
 def test_fast_paths_agree_with_enumeration_and_brute_force(seed):
     rng = random.Random(seed)
     source = _program(rng)
-    rows = []
-    for _ in range(4):
-        weights = [rng.random() + 0.05 for _ in DOMAIN]
-        rows.append([w / sum(weights) for w in weights])
+    rows = random_rows(rng, 4, len(DOMAIN))
     table = torch.tensor(rows, dtype=torch.float64)
     # example 0 reads rows 0 and 1, example 1 rows 2 and 3
     inputs = {"X": torch.tensor([[0.0], [2.0]]), "Y": torch.tensor([[1.0], [3.0]])}
@@ -241,3 +196,22 @@ def test_builtins_over_network_outputs_agree_with_enumeration(body):
                                     symbolic_integers=False)(inputs), 0)
     assert sum(want.values()) > 0.05
     _close(got, want, body)
+
+
+@pytest.mark.parametrize("body", ["d(X, A), Z is A - A", "d(X, A), d(X, B), Z is A - B + 1",
+                                  "d(X, A), Z is 0 * A", "d(X, A), Z is -(A - A) * 3"])
+def test_a_network_output_that_cancels_out_is_a_number(body):
+    """`A - A` is one number in every world: the symbolic way answered it with a distribution
+    over no random integer and failed (found by test_deepproblog_generated.py)."""
+    source = f"nn(net, [X], Y, {DOMAIN}) :: d(X, Y).\nq(X, Y, Z) :- {body}.\n"
+    table = torch.tensor([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]], dtype=torch.float64)
+    inputs = {"X": torch.tensor([[0.0], [1.0]]), "Y": torch.tensor([[1.0], [0.0]])}
+    value = 1 if "+ 1" in body else 0
+    for symbolic in (True, False):
+        module = nesy.Module(source, {"net": Fixed(table)}, "q(X, Y, Z)",
+                             symbolic_integers=symbolic)
+        dist = module(inputs)
+        for example in range(2):
+            _close(_as_dict(dist, example), {value: 1.0}, f"{body} {symbolic}")
+        p = module.probability(inputs, {"Z": torch.tensor([value, 2])})
+        assert p.tolist() == pytest.approx([1.0, 0.0], abs=1e-12)

@@ -179,7 +179,7 @@ def evaluate(expr, span=None):
             a = evaluate(expr.args[0], span)
             if isinstance(a, LinearExpr):
                 if expr.functor == "-":
-                    return a.scale(-1)
+                    return _number_if_constant(a.scale(-1))
                 if expr.functor == "+":
                     return a
                 raise NotLinear()
@@ -191,12 +191,19 @@ def evaluate(expr, span=None):
 
 def _linear(op, a, b):
     if op == "+":
-        return a.add(b) if isinstance(a, LinearExpr) else b.add(a)
+        return _number_if_constant(a.add(b) if isinstance(a, LinearExpr) else b.add(a))
     if op == "-":
-        return a.add(b, -1) if isinstance(a, LinearExpr) else b.scale(-1).add(a)
+        return _number_if_constant(a.add(b, -1) if isinstance(a, LinearExpr)
+                                   else b.scale(-1).add(a))
     if op == "*":
-        return a.scale(b) if isinstance(a, LinearExpr) else b.scale(a)
+        return _number_if_constant(a.scale(b) if isinstance(a, LinearExpr) else b.scale(a))
     raise NotLinear()
+
+
+def _number_if_constant(expr: LinearExpr) -> LinearExpr | int:
+    """`A - A` or `0 * A` over a random integer A is one number in every world: an int, so
+    `Z is A - A` binds Z to 0 rather than to a distribution with no random integer in it."""
+    return expr if expr.terms else expr.const
 
 
 def _apply(expr, fn, args, span):
