@@ -18,7 +18,7 @@ an unknown clause); `t(_)` without a value (DeepProbLog draws it at random in it
 store, so there is no fixed number to compare); a probabilistic rule whose body leaves a
 variable unbound, e.g. `0.4::q(Z) :- findall(C, (e(C) ; r), L), length(L, Z)` (ProbLog's
 grounder stops on a non-ground probabilistic clause; nesy answers it). Not generated: `evidence/1`
-(DeepProbLog's `solve` does not condition on it, nor does `nesy.Module`), tensor-valued networks
+(DeepProbLog's `solve` ignores it; `nesy.Module` refuses it, see test_module_checks.py), tensor-valued networks
 and tensor builtins (`test_deepproblog_oracle.py` has them in hand-written programs).
 
 The fast tier runs 30 programs; the slow tier (`-m slow` or NESY_SLOW_TESTS=1) 400 more.

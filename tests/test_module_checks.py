@@ -101,3 +101,15 @@ def test_explain_on_many_digits_does_not_enumerate_worlds():
     p = float(head.rsplit(":", 1)[1].split()[0])
     expected = module.probability({"X": xs, "Y": ys}, {"Z": [a + b]})
     assert p == pytest.approx(float(expected[0]), rel=1e-4)
+
+
+@pytest.mark.parametrize("evidence", ["evidence(g).", "evidence(g, false).",
+                                      "evidence(digit(a, 1))."])
+def test_evidence_in_the_program_is_refused_not_ignored(evidence):
+    # DeepProbLog's solve ignores it (P(g, d=0) = 0.247 where ProbLog conditions: 0.41); the
+    # Module answers unconditional probabilities, so it says so instead of either number
+    source = DIGIT + "0.6::g.\n" + evidence + "\n"
+    with pytest.raises(NeuralError) as info:
+        nesy.Module(source, {"net": Constant([0.2, 0.3, 0.5])}, "digit(X, Y)")
+    text = info.value.render()
+    assert "evidence" in text and "nesy.query" in text and ":4:" in text

@@ -139,6 +139,7 @@ class Module(nn.Module):
         self.symbolic_integers = symbolic_integers
         self.query_term = _parse_query(query)
         _check_query_is_not_a_tensor(self.program, self.query_term)
+        _check_no_evidence(self.program)
         self.output_vars = [v for v in _vars_in(self.query_term)]
         self.stats = CacheStats()
         self._shapes: dict = {}
@@ -953,6 +954,17 @@ def _reading_order(entry) -> tuple:
     text = format_term(item)
     return (net_id, [(0, int(part), "") if part.isdigit() else (1, 0, part)
                      for part in re.split(r"(\d+)", text)])
+
+
+def _check_no_evidence(program) -> None:
+    """The Module answers unconditional probabilities: evidence in the program is refused, not
+    silently ignored (DeepProbLog ignores it; ProbLog and `nesy.query` condition on it)."""
+    for signature in (("evidence", 1), ("evidence", 2)):
+        for rule in program.rules.get(signature, ()):
+            raise NeuralError("nesy.Module does not condition on evidence written in the "
+                              "program; its answers would ignore it", rule.span,
+                              hint="remove the evidence, or ask nesy.query, which conditions "
+                                   "on it")
 
 
 def _check_query_is_not_a_tensor(program: Program, query: Term) -> None:
