@@ -208,7 +208,7 @@ def test_predict_uses_the_most_probable_world_beyond_the_distribution_limit():
 
 
 def test_carry_dp_log_probability_does_not_underflow():
-    from nesy.ground.arith import LinearExpr
+    from nesy.arith import LinearExpr
     from nesy.neural.random_integers import constraint_probability
 
     n = 400

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from nesy.arith import evaluate
 from nesy.errors import CheckError, EvaluationError, NesyError
 from nesy.front.program import CHOICE, ParamSpec, Program, Rule
-from nesy.ground.arith import evaluate
 from nesy.syntax.ast import ProbClause
 from nesy.terms import Term, Var, is_ground, term_vars
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from nesy.arith import COMPARISONS, LinearExpr, NotLinear, evaluate
 from nesy.errors import EvaluationError, LimitError
 from nesy.front.program import CHOICE, NEURAL
 from nesy.ground import library_assert, library_db
-from nesy.ground.arith import COMPARISONS, LinearExpr, NotLinear, evaluate
 from nesy.ground.ground_program import Constraint
 from nesy.terms import (
     CLAUSE_VAR,

@@ -13,9 +13,9 @@ import sys
 import time
 from collections.abc import Iterator
 
+from nesy.arith import LinearExpr, NotLinear, evaluate
 from nesy.errors import CheckError, EvaluationError, GroundingError, LimitError
 from nesy.front.program import CHOICE, NEURAL, Program
-from nesy.ground.arith import LinearExpr, NotLinear, evaluate
 from nesy.ground.call_patterns import called_by_sensitive, pattern_sensitive
 from nesy.ground.externals import call_external
 from nesy.ground.ground_program import Choice, GroundProgram, NeuralRef, ParamRef, TensorRef

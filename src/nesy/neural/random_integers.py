@@ -12,8 +12,8 @@ import functools
 
 import torch
 
+from nesy.arith import COMPARISONS, LinearExpr
 from nesy.errors import InferenceError, LimitError
-from nesy.ground.arith import COMPARISONS, LinearExpr
 from nesy.limits import Limits
 
 
