@@ -89,12 +89,12 @@ def _problog_predicates() -> dict[str, set[str]]:
 
 
 def _nesy_knows(name: str) -> bool:
-    from nesy.ground.builtins import BUILTINS, CONTROL
     from nesy.ground.library import library_rules
+    from nesy.reserved import BUILTIN_SIGNATURES, CONTROL
 
     functor, _, arity = name.rpartition("/")
     signature = (functor, int(arity))
-    return signature in BUILTINS or signature in library_rules() or functor in CONTROL
+    return signature in BUILTIN_SIGNATURES or signature in library_rules() or functor in CONTROL
 
 
 def test_every_problog_predicate_is_known_or_listed():

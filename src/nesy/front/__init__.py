@@ -15,16 +15,17 @@ from nesy.front.load_consulted import load_consulted
 from nesy.front.load_python import load_python
 from nesy.front.program import NeuralSpec, Program, Rule
 from nesy.front.rename_library_overrides import overridable, rename_library_overrides
-from nesy.ground.builtins import BUILTINS, CONTROL
+from nesy.reserved import BUILTIN_SIGNATURES, CONTROL
 from nesy.syntax.ast import Clause, Directive, NeuralClause, ProbClause, ProgramAST
 
 __all__ = ["Program", "Rule", "NeuralSpec", "ast2program"]
 
 
 def _check_head(head, span, errors: list[NesyError]) -> bool:
-    if overridable(head.signature, BUILTINS):
+    if overridable(head.signature, BUILTIN_SIGNATURES):
         return True  # the program's own member/2, ...: renamed below
-    if head.signature in BUILTINS or head.functor in CONTROL or head.functor.startswith("$"):
+    if (head.signature in BUILTIN_SIGNATURES or head.functor in CONTROL
+            or head.functor.startswith("$")):
         errors.append(CheckError(
             f"cannot redefine the built-in predicate {head.functor}/{head.arity}", span))
         return False
@@ -55,9 +56,10 @@ def ast2program(ast: ProgramAST, allow_python: bool = False) -> Program:
             if _check_head(item.head, item.span, errors):
                 desugar_neural_clause(item, clause_id, program, errors)
     if "scope" in program.libraries:
-        add_scope_library(program, BUILTINS)
-    rename_library_overrides(program, BUILTINS)
+        add_scope_library(program, BUILTIN_SIGNATURES)
+    rename_library_overrides(program, BUILTIN_SIGNATURES)
     if program.unknown == "fail":
-        fail_unknown(program, BUILTINS.keys() | {(name, 0) for name in ("true", "fail", "false")})
+        fail_unknown(program,
+                     BUILTIN_SIGNATURES | {(name, 0) for name in ("true", "fail", "false")})
     raise_all(errors)
     return program

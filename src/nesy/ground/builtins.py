@@ -13,6 +13,7 @@ from nesy.errors import EvaluationError, LimitError
 from nesy.front.program import CHOICE, NEURAL
 from nesy.ground import library_assert, library_db
 from nesy.ground.ground_program import Constraint
+from nesy.reserved import VARIADIC_ARITIES
 from nesy.terms import (
     CLAUSE_VAR,
     NIL,
@@ -26,7 +27,6 @@ from nesy.terms import (
     term_vars,
 )
 
-CONTROL = {",", ";", "->", "\\+", "not", "$choice", "$neural", "true", "fail", "false"}
 BUILTINS: dict[tuple[str, int], Callable] = {}
 
 
@@ -444,7 +444,7 @@ def _call_n(g, args, depth, span):
     yield from g.solve(_add_args(g, args[0], args[1:], span), depth + 1)
 
 
-for _n in range(1, 10):
+for _n in VARIADIC_ARITIES:
     BUILTINS[("call", _n)] = _call_n
 
 
@@ -622,7 +622,7 @@ def _succeed(g, args, depth, span):
 
 
 for _name in ("write", "writenl", "writeln", "print", "display", "debugprint"):
-    for _n in range(1, 10):
+    for _n in VARIADIC_ARITIES:
         BUILTINS[(_name, _n)] = _succeed
 BUILTINS[("nl", 0)] = _succeed
 # ProbLog's debugger switches and database dumps: nothing to do while grounding
@@ -639,7 +639,7 @@ def _error(g, args, depth, span):
     raise EvaluationError(f"error/{len(args)} called: {message}", span)
 
 
-for _n in range(1, 10):
+for _n in VARIADIC_ARITIES:
     BUILTINS[("error", _n)] = _error
 
 
@@ -930,7 +930,7 @@ def _copy_term(g, args, depth, span):
 
 
 for _name in ("call_nc", "try_call"):
-    for _n in range(1, 10):
+    for _n in VARIADIC_ARITIES:
         BUILTINS[(_name, _n)] = _call_n
 
 
@@ -1005,4 +1005,4 @@ BUILTINS[("dbreference", 1)] = _type_check(lambda t: False)
 library_assert.register(BUILTINS)
 library_db.register(BUILTINS)
 
-__all__ = ["BUILTINS", "CONTROL"]
+__all__ = ["BUILTINS"]
