@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nesy.compile.ground2circuit import _components, _self_loop
+from nesy.compile.components import has_self_loop, strongly_connected
 from nesy.errors import LimitError
 from nesy.ground.simplify import FALSE, TRUE, Simplified
 from nesy.limits import Deadline, Limits
@@ -57,8 +57,8 @@ class DirectEvaluator:
 
     def _evaluate_component(self, root: int) -> None:
         bodies = self.simplified.bodies
-        for component in _components(root, bodies, self.values):
-            if len(component) == 1 and not _self_loop(component[0], bodies):
+        for component in strongly_connected(root, bodies, self.values):
+            if len(component) == 1 and not has_self_loop(component[0], bodies):
                 self.values[component[0]] = self._node_value(component[0])
                 continue
             for node in component:

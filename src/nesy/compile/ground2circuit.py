@@ -16,6 +16,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from nesy.circuit.circuit import AND, OR, Circuit
+from nesy.compile.components import has_self_loop, strongly_connected
 from nesy.errors import InferenceError, LimitError
 from nesy.ground.simplify import FALSE, TRUE, Simplified
 from nesy.limits import Deadline, Limits
@@ -195,8 +196,8 @@ class SddBuilder:
     def _compile_component(self, root: int) -> None:
         """Compile `root` and every derived atom it depends on, strongly connected parts first."""
         bodies = self.simplified.bodies
-        for component in _components(root, bodies, self.formulas):
-            if len(component) == 1 and not _self_loop(component[0], bodies):
+        for component in strongly_connected(root, bodies, self.formulas):
+            if len(component) == 1 and not has_self_loop(component[0], bodies):
                 node = component[0]
                 self.formulas[node] = self.disjunction(self._body(b) for b in bodies[node])
                 continue
@@ -274,65 +275,6 @@ class SddBuilder:
 
         circuit.roots = [convert(r) for r in roots]
         return circuit
-
-
-def _self_loop(node, bodies) -> bool:
-    return any(abs(lit) == node for body in bodies[node] for lit in body)
-
-
-def _components(root: int, bodies, done) -> list[list[int]]:
-    """Tarjan's strongly connected components of derived atoms below `root`, leaves first."""
-    index: dict[int, int] = {}
-    low: dict[int, int] = {}
-    on_stack: set[int] = set()
-    stack: list[int] = []
-    result: list[list[int]] = []
-    counter = 0
-
-    def successors(node):
-        seen = []
-        for body in bodies.get(node, ()):
-            for lit in body:
-                child = abs(lit)
-                if child in bodies and child not in done:
-                    seen.append(child)
-        return seen
-
-    work = [(root, iter(successors(root)))]
-    index[root] = low[root] = counter
-    counter += 1
-    stack.append(root)
-    on_stack.add(root)
-    while work:
-        node, children = work[-1]
-        advanced = False
-        for child in children:
-            if child not in index:
-                index[child] = low[child] = counter
-                counter += 1
-                stack.append(child)
-                on_stack.add(child)
-                work.append((child, iter(successors(child))))
-                advanced = True
-                break
-            if child in on_stack:
-                low[node] = min(low[node], index[child])
-        if advanced:
-            continue
-        work.pop()
-        if work:
-            parent = work[-1][0]
-            low[parent] = min(low[parent], low[node])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.append(member)
-                if member == node:
-                    break
-            result.append(component)
-    return result
 
 
 def choices_below(simplified: Simplified, roots) -> list[int]:
