@@ -46,7 +46,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     import sys
 
-    from nesy.train.digit_addition_task import _inputs, train
+    from nesy.train.digit_addition_task import module_inputs, train
 
     options = options_from(args)
     module, net, data, history = train(options, args.output, resume=args.resume,
@@ -67,9 +67,9 @@ def run(args) -> int:
         a = "".join(str(int(d)) for d in example["a_digits"][0])
         b = "".join(str(int(d)) for d in example["b_digits"][0])
         truth = data.test.sums_int[0]
-        predicted = module.predict(_inputs(example))[0]
+        predicted = module.predict(module_inputs(example))[0]
         verdict = "correct" if predicted == truth else "wrong"
         print(f"\nexplaining test example 0: images of {a} + {b} = {truth}; predicted {predicted} "
               f"({verdict})")
-        print(module.explain(_inputs(example)))
+        print(module.explain(module_inputs(example)))
     return 0

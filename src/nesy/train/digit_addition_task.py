@@ -68,7 +68,8 @@ def training_data(split) -> dict:
     return {key: tensors[key] for key in keys}
 
 
-def _inputs(batch) -> dict:
+def module_inputs(batch) -> dict:
+    """The Module's inputs for a batch: each number's digit images, one tensor per position."""
     return {"X": list(batch["a_images"].unbind(1)), "Y": list(batch["b_images"].unbind(1))}
 
 
@@ -79,7 +80,7 @@ def _targets(batch):
 
 
 def loss_fn(module, batch) -> torch.Tensor:
-    return -module.log_probability(_inputs(batch), {"Z": _targets(batch)}).mean()
+    return -module.log_probability(module_inputs(batch), {"Z": _targets(batch)}).mean()
 
 
 def evaluate(module, net, split, batch_size: int = 500) -> dict:
@@ -91,7 +92,7 @@ def evaluate(module, net, split, batch_size: int = 500) -> dict:
     with torch.no_grad():
         for start in range(0, n, batch_size):
             batch = {k: v[start:start + batch_size] for k, v in tensors.items()}
-            predictions = module.predict(_inputs(batch))
+            predictions = module.predict(module_inputs(batch))
             truth = split.sums_int[start:start + batch_size]
             correct += sum(int(p == t) for p, t in zip(predictions, truth, strict=False))
             for images, digits in ((batch["a_images"], batch["a_digits"]),
