@@ -1,4 +1,8 @@
-"""The `nesy` command: one module per verb, each with `add_parser` and `run`."""
+"""The `nesy` command: one module per verb, each with `add_parser` and `run`.
+
+May import any stage (it is the top), lazily where a verb needs torch, so that a cold
+`nesy query` stays light.
+"""
 
 from __future__ import annotations
 

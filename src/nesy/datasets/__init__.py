@@ -1,4 +1,7 @@
-"""Offline datasets: sklearn digits, local MNIST files, and the multi-digit addition task."""
+"""Offline datasets: sklearn digits, local MNIST files, and the multi-digit addition task.
+
+May import: the kernel (and torch, numpy, scikit-learn); no pipeline stage.
+"""
 
 from nesy.datasets.digit_addition import (
     AdditionSplit,

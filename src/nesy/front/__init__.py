@@ -1,4 +1,8 @@
-"""Checks and desugarings from the AST to the Program IR (`ast2program`)."""
+"""Checks and desugarings from the AST to the Program IR (`ast2program`).
+
+May import: the kernel (`terms`, `arith`, `reserved`, `errors`, `limits`), `extern` and
+`syntax`; never `ground` or a later stage (tests/test_architecture.py checks it).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Semirings behind one protocol, and the name-keyed registry the CLI and API use."""
+"""Semirings behind one protocol, and the name-keyed registry the CLI and API use.
+
+May import: the kernel only, and torch lazily (a cold `nesy query` loads semirings without it);
+every semantics-specific decision lives here.
+"""
 
 from __future__ import annotations
 

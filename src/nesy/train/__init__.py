@@ -1,4 +1,7 @@
-"""Training infrastructure: the fit loop, atomic checkpoints with exact resume, and monitors."""
+"""Training infrastructure: the fit loop, atomic checkpoints with exact resume, and monitors.
+
+May import: the kernel, `neural` and `datasets` (and the stages below them); never `cli`.
+"""
 
 from nesy.train.checkpoint import load_checkpoint, save_checkpoint
 from nesy.train.loop import FitResult, TrainConfig, fit, make_optimizer, plain_epoch
