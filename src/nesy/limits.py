@@ -25,6 +25,8 @@ class Limits:
     max_circuit_nodes: int = 5_000_000
     max_fixpoint_iterations: int = 10_000
     max_distribution_size: int = 1_000_000
+    #: proofs a Module's top-k enumerates per answer of a query shape (once, symbolically)
+    max_proofs: int = 100_000
     #: stack of the worker thread that parses, grounds and compiles; it bounds how deeply terms
     #: and recursion may nest (about 900,000 levels per GiB)
     max_stack_mb: int = 1024

@@ -1,4 +1,5 @@
-"""Proof sets for top-k: values are up to k (probability, proof) pairs, best first.
+"""Proof sets for top-k: values are up to k (probability, proof) pairs, best first (or, for a
+Module, every proof, ranked later per example).
 
 A proof is a frozenset of choice literals; proofs that pick two alternatives of one annotated
 disjunction, or a literal and its negation, are inconsistent and dropped.
@@ -6,8 +7,22 @@ disjunction, or a literal and its negation, are inconsistent and dropped.
 
 from __future__ import annotations
 
-from nesy.errors import InferenceError
+from nesy.errors import InferenceError, LimitError
 from nesy.ground.ground_program import GroundProgram
+
+
+def consistent(ground: GroundProgram, proof: frozenset) -> bool:
+    """No literal beside its negation, no two outcomes of one annotated disjunction."""
+    groups = set()
+    for lit in proof:
+        if -lit in proof:
+            return False
+        if lit > 0:
+            group = ground.choices[lit].group
+            if group in groups:
+                return False
+            groups.add(group)
+    return True
 
 
 class ProofOps:
@@ -35,16 +50,7 @@ class ProofOps:
         return weight
 
     def _consistent(self, proof) -> bool:
-        groups = set()
-        for lit in proof:
-            if -lit in proof:
-                return False
-            if lit > 0:
-                group = self.ground.choices[lit].group
-                if group in groups:
-                    return False
-                groups.add(group)
-        return True
+        return consistent(self.ground, proof)
 
     def _best(self, items):
         unique = {}
@@ -72,3 +78,46 @@ class ProofOps:
 
     def converged(self, old, new):
         return old == new
+
+
+class AllProofOps:
+    """Every proof of each atom, unranked: values are tuples of distinct consistent proofs.
+
+    A Module's top-k enumerates these once per query shape and ranks them per example on
+    tensors; past `max_proofs` proofs of one atom (or joins to try) it raises a LimitError.
+    """
+
+    def __init__(self, ground: GroundProgram, max_proofs: int):
+        self.ground = ground
+        self.max_proofs = max_proofs
+
+    def zero(self):
+        return ()
+
+    def one(self):
+        return (frozenset(),)
+
+    def leaf(self, node: int, positive: bool):
+        return (frozenset((node if positive else -node,)),)
+
+    def _checked(self, proofs: dict) -> tuple:
+        if len(proofs) > self.max_proofs:
+            raise LimitError("too many proofs to rank per example for top-k", "max_proofs",
+                             self.max_proofs)
+        return tuple(proofs)
+
+    def add(self, a, b):
+        return self._checked(dict.fromkeys(a + b))
+
+    def mul(self, a, b):
+        if len(a) * len(b) > 10 * self.max_proofs:
+            raise LimitError("too many proofs to rank per example for top-k", "max_proofs",
+                             self.max_proofs)
+        joined = (p | q for p in a for q in b)
+        return self._checked(dict.fromkeys(p for p in joined if consistent(self.ground, p)))
+
+    def negate(self, a):
+        return ProofOps.negate(self, a)
+
+    def converged(self, old, new):
+        return set(old) == set(new)

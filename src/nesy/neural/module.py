@@ -19,7 +19,7 @@ from torch import nn
 from nesy.circuit.evaluate import CircuitPlan
 from nesy.compile.direct import DirectEvaluator, TensorOps
 from nesy.compile.ground2circuit import CHAIN, EXACTLY_ONE, SddBuilder, choices_below
-from nesy.errors import EvaluationError, InferenceError, LimitError, NeuralError
+from nesy.errors import EvaluationError, LimitError, NeuralError
 from nesy.front.desugar_neural import TENSOR_OUTPUT
 from nesy.front.program import Program
 from nesy.ground.arith import COMPARISONS, LinearExpr, NotLinear
@@ -29,6 +29,7 @@ from nesy.ground.simplify import simplify
 from nesy.limits import Limits, call_deep
 from nesy.neural.random_integers import constraint_probability, dense_distribution
 from nesy.neural.tensor_ops import TENSOR_OP, apply_op
+from nesy.neural.topk_proofs import ProofTable, build_proof_table, topk_union
 from nesy.semiring import get_semiring
 from nesy.terms import Term, Var, format_term, is_ground, list_items, make_list, recursion_limit
 
@@ -75,7 +76,8 @@ class _Shape:
     dtype: torch.dtype = torch.float32
     direct_roots: list | None = None  # choice nodes whose probabilities are the answers
     net_plan: list | None = None  # per network: input slots and where each output goes
-    proofs: tuple | None = None  # top-k: (choice nodes, per answer a [P, L] literal index)
+    proofs: ProofTable | None = None  # top-k: every proof of each answer
+    proof_columns: tuple | None = None  # top-k: where each proof choice's probability is
     unchecked_nets: set = field(default_factory=set)  # networks whose outputs await a check
     mode: str = "plain"  # "target", "free" or "plain": see `Module._shape`
     match: bool = False  # one root: OR over answers of (answer holds AND its values match)
@@ -297,7 +299,8 @@ class Module(nn.Module):
         options = dict(mode=mode, match=match)
         if self.semiring.selects_proofs:
             return _Shape(answers, simplified, None, False, None, False, domains,
-                          proofs=_all_proofs(simplified, literal_roots, self.limits), **options)
+                          proofs=build_proof_table(simplified, literal_roots, self.limits),
+                          **options)
         if self.semiring.needs_circuit:
             # a best world assigns every choice the grounding reached, as in nesy.query
             nodes = (list(ground.choices) if self.semiring.needs_smoothing
@@ -459,25 +462,59 @@ class Module(nn.Module):
 
     def _choice_probabilities(self, shape: _Shape, outputs: dict, like: torch.Tensor, targets,
                               matches: list | None = None):
+        return {node: self._choice_probability(shape, choice.prob, outputs, like, targets,
+                                               matches)
+                for node, choice in shape.simplified.ground.choices.items()}
+
+    def _choice_probability(self, shape: _Shape, prob, outputs: dict, like: torch.Tensor,
+                            targets, matches: list | None = None) -> torch.Tensor:
+        """[B]: one choice's probability per example."""
+        if isinstance(prob, float):
+            return torch.full_like(like, prob)
+        if isinstance(prob, ParamRef):
+            return torch.sigmoid(self.params[f"t{prob.key[0]}_{prob.key[1]}"]).to(
+                like.dtype).expand_as(like)
+        if isinstance(prob, NeuralRef):
+            out = outputs[(prob.net_id, prob.input)]
+            return out[:, max(prob.index, 0)].to(like.dtype)
+        if isinstance(prob, TensorRef):
+            return outputs[(TENSOR_OP, prob.term)].to(like.dtype)
+        if isinstance(prob, Constraint):
+            return self._constraint(shape, prob, outputs, like, targets)
+        return matches[prob.index].to(like.dtype)  # a _Match
+
+    def _proof_columns(self, shape: _Shape, outputs: dict, like: torch.Tensor) -> torch.Tensor:
+        """[B, N]: the probabilities of the N choices top-k proofs mention, in one slice per
+        network input rather than one per choice (and its backward)."""
         ground = shape.simplified.ground
-        probs = {}
-        for node, choice in ground.choices.items():
-            prob = choice.prob
-            if isinstance(prob, float):
-                probs[node] = torch.full_like(like, prob)
-            elif isinstance(prob, ParamRef):
-                probs[node] = torch.sigmoid(self.params[f"t{prob.key[0]}_{prob.key[1]}"]).to(
-                    like.dtype).expand_as(like)
-            elif isinstance(prob, NeuralRef):
-                out = outputs[(prob.net_id, prob.input)]
-                probs[node] = out[:, max(prob.index, 0)].to(like.dtype)
-            elif isinstance(prob, TensorRef):
-                probs[node] = outputs[(TENSOR_OP, prob.term)].to(like.dtype)
-            elif isinstance(prob, Constraint):
-                probs[node] = self._constraint(shape, prob, outputs, like, targets)
-            elif isinstance(prob, _Match):
-                probs[node] = matches[prob.index].to(like.dtype)
-        return probs
+        if shape.proof_columns is None:
+            by_input: dict = {}
+            others = []
+            for i, node in enumerate(shape.proofs.nodes):
+                prob = ground.choices[node].prob
+                if isinstance(prob, NeuralRef):
+                    by_input.setdefault((prob.net_id, prob.input), []).append(
+                        (i, max(prob.index, 0)))
+                else:
+                    others.append(i)
+            order = [i for items in by_input.values() for i, _ in items] + others
+            inverse = torch.argsort(torch.tensor(order, dtype=torch.long))
+            whole = {key: len(self.program.neural[key[0]].domain or (0,)) for key in by_input}
+            shape.proof_columns = (
+                [(key, None if [c for _, c in items] == list(range(whole[key]))
+                  else torch.tensor([c for _, c in items])) for key, items in by_input.items()],
+                [shape.proofs.nodes[i] for i in others],
+                None if order == sorted(order) else inverse)
+        sliced, other_nodes, inverse = shape.proof_columns
+        parts = [(outputs[key] if columns is None  # every column, in order
+                  else outputs[key].index_select(1, columns.to(like.device))).to(like.dtype)
+                 for key, columns in sliced]
+        parts += [self._choice_probability(shape, ground.choices[n].prob, outputs, like,
+                                           {}).unsqueeze(1) for n in other_nodes]
+        if not parts:
+            return like.unsqueeze(1)[:, :0]
+        joined = torch.cat(parts, dim=1) if len(parts) > 1 else parts[0]
+        return joined if inverse is None else joined.index_select(1, inverse.to(like.device))
 
     def _constraint(self, shape: _Shape, prob: Constraint, outputs: dict, like: torch.Tensor,
                     targets: dict, log: bool = False) -> torch.Tensor:
@@ -502,7 +539,9 @@ class Module(nn.Module):
     def _root_values(self, shape: _Shape, probs: dict, like: torch.Tensor) -> torch.Tensor:
         """[B, n_answers] values of the answers' roots under the semiring."""
         if shape.proofs is not None:
-            return _topk_values(shape.proofs, probs, like, self.semiring.k)
+            columns = (torch.stack([probs[n] for n in shape.proofs.nodes], dim=1)
+                       if shape.proofs.nodes else like.unsqueeze(1)[:, :0])
+            return topk_union(shape.proofs, columns, like, self.semiring.k)
         if shape.direct_roots is not None:
             values = [self.semiring.from_probability(probs[r]) for r in shape.direct_roots]
             return values[0].unsqueeze(1) if len(values) == 1 else torch.stack(values, dim=1)
@@ -543,6 +582,11 @@ class Module(nn.Module):
         shape, tensors, batch, _ = self._prepare(inputs)
         outputs = self._network_outputs(shape, tensors, batch)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
+        if shape.proofs is not None:
+            values = topk_union(shape.proofs, self._proof_columns(shape, outputs, like), like,
+                                self.semiring.k)
+            return Distribution([_plain(a.values) for a in shape.answers],
+                                self.semiring.to_output(values))
         if not shape.symbolic_answers:
             probs = self._choice_probabilities(shape, outputs, like, {})
             values = self._root_values(shape, probs, like)
@@ -625,17 +669,16 @@ class Module(nn.Module):
     def log_probability(self, inputs: dict, targets: dict) -> torch.Tensor:
         """log P(query with its outputs bound to `targets`), per example: [B]. Exact where the
         probability itself underflows (sums of hundreds of digits)."""
-        shape, tensors, batch, target_vars = self._prepare(inputs, tuple(sorted(targets)),
-                                                           _integer_targets(targets))
-        target_values = _target_values(target_vars, targets, batch)
+        prepared = self._prepare(inputs, tuple(sorted(targets)), _integer_targets(targets))
+        shape, tensors, batch, target_vars = prepared
         if not (shape.mode == "target" and shape.direct_roots is not None
-                and len(shape.direct_roots) == 1):
-            return self.probability(inputs, targets).clamp_min(1e-300).log()
+                and len(shape.direct_roots) == 1) or not isinstance(
+                shape.simplified.ground.choices[shape.direct_roots[0]].prob, Constraint):
+            return self._probability(prepared, targets).clamp_min(1e-300).log()
+        target_values = _target_values(target_vars, targets, batch)
         outputs = self._network_outputs(shape, tensors, batch)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
         prob = shape.simplified.ground.choices[shape.direct_roots[0]].prob
-        if not isinstance(prob, Constraint):
-            return self.probability(inputs, targets).clamp_min(1e-300).log()
         return self._constraint(shape, prob, outputs, like, target_values, log=True)
 
     def probability(self, inputs: dict, targets: dict) -> torch.Tensor:
@@ -644,8 +687,11 @@ class Module(nn.Module):
         Targets are int64 tensors [B], or lists of Python ints (for numbers beyond 64 bits),
         of atoms or terms as strings (`["win", "loss"]`) or of `Term`s.
         """
-        shape, tensors, batch, target_vars = self._prepare(inputs, tuple(sorted(targets)),
-                                                           _integer_targets(targets))
+        return self._probability(self._prepare(inputs, tuple(sorted(targets)),
+                                               _integer_targets(targets)), targets)
+
+    def _probability(self, prepared: tuple, targets: dict) -> torch.Tensor:
+        shape, tensors, batch, target_vars = prepared
         target_values = _target_values(target_vars, targets, batch)
         outputs = self._network_outputs(shape, tensors, batch)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
@@ -660,11 +706,14 @@ class Module(nn.Module):
         if shape.symbolic_answers:
             matches = self._target_matches(shape, outputs, like, columns)
             return self.semiring.to_output(self._matched(shape, outputs, like, matches)[:, 0])
+        answers = [_plain(a.values) for a in shape.answers]
+        if shape.proofs is not None:  # top-k: only each example's own answer is ranked
+            values = topk_union(shape.proofs, self._proof_columns(shape, outputs, like), like,
+                                self.semiring.k, _answer_indices(answers, columns, batch))
+            return self.semiring.to_output(values[:, 0])
         probs = self._choice_probabilities(shape, outputs, like, {})
         values = self._root_values(shape, probs, like)
-        dist = Distribution([_plain(a.values) for a in shape.answers],
-                            self.semiring.to_output(values))
-        return dist.gather(columns)
+        return Distribution(answers, self.semiring.to_output(values)).gather(columns)
 
     def predict(self, inputs: dict) -> list:
         """The most probable answer per example (for answer spaces too large to enumerate: the
@@ -794,72 +843,22 @@ class Distribution:
 
     def gather(self, targets: list) -> torch.Tensor:
         batch = self.probs.shape[0]
-        lookup = {a: i for i, a in enumerate(self.answers)}
-        columns = [t.tolist() if isinstance(t, torch.Tensor) else list(t) for t in targets]
-        index = [lookup.get(_plain(tuple(col[b] for col in columns)), -1) for b in range(batch)]
+        index = _answer_indices(self.answers, targets, batch)
         padded = torch.cat([self.probs, self.probs.new_zeros(batch, 1)], dim=1)
         idx = torch.tensor([i if i >= 0 else self.probs.shape[1] for i in index],
                            device=self.probs.device)
         return padded.gather(1, idx.unsqueeze(1)).squeeze(1)
 
 
+def _answer_indices(answers: list, targets: list, batch: int) -> list[int]:
+    """Per example, the index in `answers` of its targets' values (-1 for none)."""
+    lookup = {a: i for i, a in enumerate(answers)}
+    columns = [t.tolist() if isinstance(t, torch.Tensor) else list(t) for t in targets]
+    return [lookup.get(_plain(tuple(col[b] for col in columns)), -1) for b in range(batch)]
+
+
 def _plain(values: tuple):
     return values[0] if len(values) == 1 else values
-
-
-def _all_proofs(simplified, roots, limits: Limits, max_proofs: int = 100_000):
-    """Every proof of each root, once per shape, as literal indices; proofs must be exclusive."""
-    from nesy.compile.topk import ProofOps
-
-    ground = simplified.ground
-    ops = ProofOps(ground, {n: 0.5 for n in ground.choices}, max_proofs)
-    evaluator = DirectEvaluator(simplified, ops, ops.leaf, limits)
-    nodes = sorted(ground.choices)
-    column = {n: i for i, n in enumerate(nodes)}
-    per_answer = []
-    for root in roots:
-        proofs = [sorted(p) for _, p in evaluator.literal(root)]
-        if len(proofs) >= max_proofs:
-            raise LimitError("too many proofs to rank per example", "max_ground_atoms", max_proofs)
-        for i, first in enumerate(proofs):
-            for second in proofs[i + 1:]:
-                if not _exclusive(ground, first, second):
-                    raise InferenceError("top-k in a Module needs mutually exclusive proofs "
-                                         "(as annotated disjunctions give); use exact")
-        width = max((len(p) for p in proofs), default=0)
-        # literal l -> column of node |l| (positive) or of node + len(nodes) (negated);
-        # padding points at a column of ones
-        pad = 2 * len(nodes)
-        index = [[column[abs(lit)] + (0 if lit > 0 else len(nodes)) for lit in p]
-                 + [pad] * (width - len(p)) for p in proofs]
-        per_answer.append(torch.tensor(index, dtype=torch.long).reshape(len(proofs), width))
-    return nodes, per_answer
-
-
-def _exclusive(ground, first, second) -> bool:
-    for a in first:
-        for b in second:
-            if a == -b:
-                return True
-            if a > 0 and b > 0 and a != b and \
-                    ground.choices[a].group == ground.choices[b].group:
-                return True
-    return False
-
-
-def _topk_values(proofs, probs: dict, like: torch.Tensor, k: int) -> torch.Tensor:
-    """Per example, the sum of its k most probable (exclusive) proofs of each answer."""
-    nodes, per_answer = proofs
-    p = torch.stack([probs[n] for n in nodes], dim=1) if nodes else like.unsqueeze(1)[:, :0]
-    table = torch.cat([p, 1.0 - p, torch.ones_like(like).unsqueeze(1)], dim=1)
-    columns = []
-    for index in per_answer:
-        if index.shape[0] == 0:
-            columns.append(torch.zeros_like(like))
-            continue
-        weights = table[:, index.reshape(-1).to(table.device)].reshape(-1, *index.shape).prod(-1)
-        columns.append(weights.topk(min(k, index.shape[0]), dim=1).values.sum(1))
-    return torch.stack(columns, dim=1)
 
 
 def _device(outputs: dict) -> torch.device:

@@ -1,0 +1,230 @@
+"""Top-k proofs in a Module: every proof of each answer enumerated once per query shape, then,
+batched on tensors, each example's k most probable proofs and the exact probability of their
+disjunction.
+
+The same definition as `nesy.query`'s top-k: proofs are ranked by the product of their
+literals' probabilities (ties: the smaller sorted literal list first); the disjunction's
+probability is exact, outcomes of one annotated disjunction (or categorical network) excluding
+each other, by inclusion–exclusion over the k selected proofs (2^k - 1 conjunctions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+from nesy.compile.direct import DirectEvaluator
+from nesy.compile.topk import AllProofOps
+from nesy.errors import InferenceError, LimitError
+from nesy.limits import Limits
+
+#: inclusion–exclusion sums 2^k - 1 terms per answer and example
+MAX_K = 14
+
+
+@dataclass
+class ProofTable:
+    """Every proof of each of A answers, padded to P proofs of W literals over L distinct
+    literals per answer; `nodes` are the choice nodes, the columns of the probabilities."""
+
+    nodes: list[int]
+    index: torch.Tensor  # [A, P, W] columns of [p | 1 - p | 1] (the last one pads)
+    counts: torch.Tensor  # [A] proofs of each answer
+    members: torch.Tensor  # [A, P, L] 1.0 where the proof holds the answer's l-th literal
+    literal_nodes: torch.Tensor  # [A, L] the column of the l-th literal's node
+    positive_group: torch.Tensor  # [A, L] the literal's group if it is positive, else G
+    negative_group: torch.Tensor  # [A, L] the literal's group if it is negated, else G
+    partner: torch.Tensor  # [A, L] where the literal's negation is among the L, else L
+    n_groups: int  # G: most groups of choices any answer's literals fall in
+    #: each answer's proofs exclude each other and each proof's probability is the product
+    #: of its literals': the disjunction's probability is the sum of the k proofs'
+    exclusive: bool = False
+    #: the table on other devices, and inclusion–exclusion's subsets, made once each
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def to(self, device: torch.device) -> ProofTable:
+        if self.index.device == device:
+            return self
+        moved = self.cache.get(device)
+        if moved is None:
+            tensors = {name: getattr(self, name).to(device) for name in
+                       ("index", "counts", "members", "literal_nodes", "positive_group",
+                        "negative_group", "partner")}
+            moved = self.cache[device] = ProofTable(self.nodes, n_groups=self.n_groups,
+                                                    exclusive=self.exclusive, **tensors)
+        return moved
+
+    def subsets(self, k: int, dtype: torch.dtype, device: torch.device):
+        key = (k, dtype, device)
+        if key not in self.cache:
+            self.cache[key] = _subsets(k, dtype, device)
+        return self.cache[key]
+
+
+def build_proof_table(simplified, roots: list, limits: Limits) -> ProofTable:
+    """Every proof of each root literal, as padded index tensors (symbolic work, once)."""
+    ground = simplified.ground
+    ops = AllProofOps(ground, limits.max_proofs)
+    evaluator = DirectEvaluator(simplified, ops, ops.leaf, limits)
+    # sorted as nesy.query breaks ties between equally probable proofs
+    per_answer = [sorted(sorted(p) for p in evaluator.literal(root)) for root in roots]
+    per_answer.append([])  # an answer without proofs, for targets no answer has
+    nodes = sorted({abs(lit) for proofs in per_answer for p in proofs for lit in p})
+    column = {n: i for i, n in enumerate(nodes)}
+    n = len(nodes)
+    answers = len(per_answer)
+    most = max((len(proofs) for proofs in per_answer), default=0)
+    width = max((len(p) for proofs in per_answer for p in proofs), default=0)
+    literals = [sorted({lit for p in proofs for lit in p}) for proofs in per_answer]
+    span = max((len(lits) for lits in literals), default=0)
+    groups = [list(dict.fromkeys(ground.choices[abs(lit)].group for lit in lits))
+              for lits in literals]
+    n_groups = max((len(g) for g in groups), default=0)
+    if answers * most * max(span, width) > 100 * limits.max_proofs:
+        raise LimitError(f"top-k's proof table would hold {answers} answers x {most} proofs x "
+                         f"{max(span, width)} literals", "max_proofs", limits.max_proofs)
+    # literal columns of [p | 1 - p | 1 | 0]: short proofs are padded with 1, missing ones are 0
+    index = [[[2 * n + 1] * width for _ in range(most)] for _ in range(answers)]
+    members = torch.zeros(answers, most, span)
+    literal_nodes = [[0] * span for _ in range(answers)]
+    positive_group = [[n_groups] * span for _ in range(answers)]
+    negative_group = [[n_groups] * span for _ in range(answers)]
+    partner = [[span] * span for _ in range(answers)]
+    rows, cols, where = [], [], []
+    for a, proofs in enumerate(per_answer):
+        position = {lit: i for i, lit in enumerate(literals[a])}
+        group_of = {g: i for i, g in enumerate(groups[a])}
+        for lit, i in position.items():
+            literal_nodes[a][i] = column[abs(lit)]
+            group = group_of[ground.choices[abs(lit)].group]
+            (positive_group if lit > 0 else negative_group)[a][i] = group
+            partner[a][i] = position.get(-lit, span)
+        for j, proof in enumerate(proofs):
+            index[a][j] = [column[abs(lit)] + (0 if lit > 0 else n) for lit in proof] + \
+                [2 * n] * (width - len(proof))
+            for lit in proof:
+                rows.append(a)
+                cols.append(j)
+                where.append(position[lit])
+    members[rows, cols, where] = 1.0
+
+    def long(values) -> torch.Tensor:
+        return torch.tensor(values, dtype=torch.long)
+
+    index, literal_nodes = long(index).reshape(answers, most, width), long(literal_nodes)
+    positive_group, negative_group = long(positive_group), long(negative_group)
+    partner = long(partner).reshape(answers, span)
+    literal_nodes = literal_nodes.reshape(answers, span)
+    positive_group = positive_group.reshape(answers, span)
+    negative_group = negative_group.reshape(answers, span)
+    counts = torch.tensor([len(proofs) for proofs in per_answer], dtype=torch.long)
+    exclusive = all(len({ground.choices[abs(lit)].group for lit in p}) == len(p)
+                    for proofs in per_answer for p in proofs) and \
+        all(_exclusive(ground, lits, members[a, :len(per_answer[a]), :len(lits)])
+            for a, lits in enumerate(literals))
+    return ProofTable(nodes, index, counts, members, literal_nodes, positive_group,
+                      negative_group, partner, n_groups, exclusive)
+
+
+def _exclusive(ground, literals: list[int], members: torch.Tensor, most: int = 4096) -> bool:
+    """Whether every two of one answer's proofs (rows of `members` over `literals`) clash: one
+    holds a literal the other negates, or another outcome of the same annotated disjunction."""
+    if members.shape[0] < 2:
+        return True
+    if members.shape[0] > most:
+        return False  # not worth checking: the general way is exact too
+    group = [ground.choices[abs(lit)].group for lit in literals]
+    clash = torch.tensor([[float(a == -b or (a > 0 and b > 0 and a != b and group[i] == group[j]))
+                           for j, b in enumerate(literals)] for i, a in enumerate(literals)])
+    pairs = (members @ clash @ members.T) > 0
+    return bool((pairs | torch.eye(members.shape[0], dtype=torch.bool)).all())
+
+
+def topk_union(table: ProofTable, p: torch.Tensor, like: torch.Tensor, k: int,
+               answers: list[int] | None = None) -> torch.Tensor:
+    """[B, A]: per example, P(disjunction of the k most probable proofs of each answer), `p`
+    [B, N] being the probabilities of `table.nodes`; with `answers` (per example an answer's
+    index, -1 for none) [B, 1]: only each example's own answer."""
+    batch, dtype, device = like.shape[0], like.dtype, like.device
+    table = table.to(device)
+    n_real = table.index.shape[0] - 1  # the last one is the answer without proofs
+    n_answers = n_real if answers is None else 1
+    if answers is not None:
+        chosen = torch.tensor([a if a >= 0 else n_real for a in answers], device=device)
+    most, width = table.index.shape[1], table.index.shape[2]
+    if most == 0 or n_answers == 0:
+        return torch.zeros(batch, n_answers, dtype=dtype, device=device)
+    kept = min(k, most)
+    if kept > MAX_K:
+        raise InferenceError(f"top-k in a Module sums 2^k terms per answer: k={k}, with "
+                             f"{most} proofs to choose from, is more than it allows ({MAX_K})",
+                             hint=f"use k <= {MAX_K}, or the exact semantics")
+
+    def per_example(tensor: torch.Tensor) -> torch.Tensor:
+        """A per-answer tensor [A, ...] as [B, A', ...] for the chosen answers."""
+        if answers is None:
+            real = tensor[:n_real]
+            return real.unsqueeze(0).expand(batch, *real.shape)
+        return tensor[chosen].unsqueeze(1)
+
+    p = p.to(dtype)
+    columns = torch.cat([p, 1.0 - p, p.new_tensor([1.0, 0.0]).expand(batch, 2)],
+                        dim=1)  # [B, 2N+2]
+    index = per_example(table.index).reshape(batch, -1)
+    weights = _product(columns.gather(1, index).reshape(batch, n_answers, most, width))
+    if table.exclusive:  # (a missing proof weighs 0)
+        return weights.topk(kept, dim=-1).values.sum(-1)
+    valid = torch.arange(most, device=device) < per_example(table.counts).unsqueeze(-1)
+    weights = torch.where(valid, weights, torch.full_like(weights, -1.0))
+    # ranked without gradient; a stable sort keeps the proofs' order among ties
+    order = torch.sort(weights.detach(), dim=-1, descending=True, stable=True).indices
+    order = order[..., :kept]  # [B, A', k]
+    selected_valid = valid.gather(-1, order)
+    members = per_example(table.members).to(dtype)
+    span = members.shape[-1]
+    selected = members.gather(2, order.unsqueeze(-1).expand(-1, -1, -1, span))  # [B, A', k, L]
+    subsets, signs = table.subsets(kept, dtype, device)  # [S, k], [S]
+    present = (torch.einsum("sk,bakl->basl", subsets, selected) > 0).to(dtype)  # [B, A', S, L]
+    # each literal's node's probability; per group of choices, the conjunction's probability:
+    # its one positive outcome's, or 1 - the negated outcomes' sum; two outcomes: impossible
+    literal_p = columns.gather(1, per_example(table.literal_nodes).reshape(batch, -1))
+    weighted = present * literal_p.reshape(batch, n_answers, 1, span)
+    shape = (batch, n_answers, subsets.shape[0], table.n_groups + 1)
+
+    def by_group(values: torch.Tensor, groups: torch.Tensor) -> torch.Tensor:
+        where = per_example(groups).unsqueeze(2).expand(-1, -1, subsets.shape[0], -1)
+        return values.new_zeros(shape).scatter_add(-1, where, values)
+
+    positives = by_group(present, table.positive_group)
+    positive_p = by_group(weighted, table.positive_group)
+    negated_p = by_group(weighted, table.negative_group)
+    zero = torch.zeros_like(positive_p)
+    value = torch.where(positives == 0, 1.0 - negated_p,
+                        torch.where(positives == 1, positive_p, zero))[..., :-1].prod(-1)
+    padded = torch.cat([present, present.new_zeros(*present.shape[:-1], 1)], dim=-1)
+    partner = per_example(table.partner).unsqueeze(2).expand(-1, -1, subsets.shape[0], -1)
+    clash = (present * padded.gather(-1, partner)).sum(-1) > 0  # a literal and its negation
+    missing = torch.einsum("sk,bak->bas", subsets, (~selected_valid).to(dtype)) > 0
+    value = torch.where(clash | missing, torch.zeros_like(value), value)
+    return (value * signs).sum(-1)
+
+
+def _product(factors: torch.Tensor) -> torch.Tensor:
+    """The product over the last dimension; a few multiplications for short proofs are
+    cheaper than `prod` and its backward."""
+    if factors.shape[-1] == 0 or factors.shape[-1] > 4:
+        return factors.prod(-1)
+    result = factors[..., 0]
+    for i in range(1, factors.shape[-1]):
+        result = result * factors[..., i]
+    return result
+
+
+def _subsets(k: int, dtype: torch.dtype, device: torch.device):
+    """The 2^k - 1 non-empty subsets of k items as rows of 0/1, and their signs (+1 for odd
+    sizes, -1 for even) in inclusion–exclusion."""
+    masks = torch.arange(1, 1 << k, device=device)
+    rows = ((masks.unsqueeze(1) >> torch.arange(k, device=device)) & 1).to(dtype)
+    signs = 1.0 - 2.0 * ((rows.sum(1) + 1) % 2)
+    return rows, signs
