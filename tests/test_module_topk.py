@@ -117,3 +117,16 @@ def test_too_many_proofs_is_a_limit_error():
     inputs = {"X": torch.tensor(ROWS_X), "Y": torch.tensor(ROWS_Y)}
     with pytest.raises(LimitError, match="max_proofs"):
         module.probability(inputs, {})
+
+
+def test_the_k_best_proofs_are_found_where_their_parts_rank_low():
+    """r's best proof {b} joins p's second proof: a search keeping p's best proof only ({a},
+    which conflicts with q's) would find none. Both ways of asking find {b}."""
+    rules = "r :- p, q.\np :- a.\np :- b.\nq :- b.\n"
+    plain = "0.6::a; 0.4::b.\n" + rules + "query(r).\n"
+    assert nesy.query(plain, "topk", k=1)["r"] == pytest.approx(0.4)
+    neural = "nn(net, [X], Y, [a, b]) :: outcome(X, Y).\na :- outcome(x, a).\n" \
+             "b :- outcome(x, b).\n" + rules
+    module = nesy.Module(neural, {"net": Identity()}, "r", semantics="topk", k=1,
+                         embed=lambda term: torch.tensor([0.6, 0.4]))
+    assert float(module.probability({}, {})[0]) == pytest.approx(0.4)

@@ -20,8 +20,8 @@ from nesy.compile.ground2circuit import (
     compile_first,
     variable_orders,
 )
-from nesy.compile.topk import ProofOps
-from nesy.errors import InferenceError
+from nesy.compile.topk import AllProofOps, ProofOps
+from nesy.errors import InferenceError, LimitError
 from nesy.front.program import Program
 from nesy.ground.break_cycles import break_cycles
 from nesy.ground.engine import ground_queries, program_queries
@@ -211,10 +211,30 @@ def _direct(simplified, probabilities, semiring, limits) -> Result:
     return Result(semiring.name, answers, simplified, probabilities)
 
 
-def _topk(simplified, probabilities, semiring: TopKProofs, limits) -> Result:
-    ops = ProofOps(simplified.ground, probabilities, semiring.k)
+#: proofs of one atom up to which top-k ranks every proof (exactly the k best, as a Module
+#: does); past it, a search that keeps k per atom as it goes (it may miss a proof whose parts
+#: ranked low, or conflicted with better ones)
+EXACT_RANKING_PROOFS = 1_000
+
+
+def _k_best_proofs(simplified, probabilities, k: int, limits):
+    """The k best proofs of each (query and positive evidence), of the positive evidence, and
+    of each negative evidence atom: ranked among all proofs where they are few enough."""
+    ranking = ProofOps(simplified.ground, probabilities, k)
+    every = AllProofOps(simplified.ground, min(limits.max_proofs, EXACT_RANKING_PROOFS))
+    try:
+        found = _proof_sets(simplified, every, limits)
+    except LimitError as error:
+        if error.limit_name != "max_proofs":
+            raise
+        return _proof_sets(simplified, ranking, limits)
+    queries, positive, negative = found
+    return ([ranking.ranked(p) for p in queries], ranking.ranked(positive),
+            [ranking.ranked(p) for p in negative])
+
+
+def _proof_sets(simplified, ops, limits):
     evaluator = DirectEvaluator(simplified, ops, ops.leaf, limits)
-    # the k best proofs of (query and positive evidence), and of the positive evidence alone
     positive = ops.one()
     negative = []
     for _, lit, value in simplified.evidence:
@@ -222,7 +242,14 @@ def _topk(simplified, probabilities, semiring: TopKProofs, limits) -> Result:
             positive = ops.mul(positive, evaluator.literal(lit))
         else:
             negative.append(evaluator.literal(lit))
-    query_proofs = [ops.mul(evaluator.literal(lit), positive) for _, lit in simplified.queries]
+    queries = [ops.mul(evaluator.literal(lit), positive) for _, lit in simplified.queries]
+    return queries, positive, negative
+
+
+def _topk(simplified, probabilities, semiring: TopKProofs, limits) -> Result:
+    # the k best proofs of (query and positive evidence), and of the positive evidence alone
+    query_proofs, positive, negative = _k_best_proofs(simplified, probabilities, semiring.k,
+                                                      limits)
     nodes = sorted({abs(lit) for proofs in query_proofs + [positive] + negative
                     for _, proof in proofs for lit in proof})
     builder = SddBuilder(simplified, nodes, CHAIN, limits)

@@ -60,6 +60,10 @@ class ProofOps:
                         key=lambda wp: (-wp[0], sorted(wp[1])))
         return tuple(ranked[: self.k])
 
+    def ranked(self, proofs) -> tuple:
+        """The k best of some proofs (as `AllProofOps` gives them)."""
+        return self._best([(self._weight(p), p) for p in proofs])
+
     def add(self, a, b):
         return self._best(a + b)
 
