@@ -10,6 +10,7 @@ import torch
 import nesy
 from nesy.errors import LimitError
 from nesy.limits import Limits
+from nesy.neural import topk_proofs
 
 DOMAIN = [0, 1, 2]
 
@@ -130,3 +131,15 @@ def test_the_k_best_proofs_are_found_where_their_parts_rank_low():
     module = nesy.Module(neural, {"net": Identity()}, "r", semantics="topk", k=1,
                          embed=lambda term: torch.tensor([0.6, 0.4]))
     assert float(module.probability({}, {})[0]) == pytest.approx(0.4)
+
+
+def test_answers_in_chunks_give_the_same_distribution(monkeypatch):
+    inputs = {"X": torch.tensor(ROWS_X, dtype=torch.float64),
+              "Y": torch.tensor(ROWS_Y, dtype=torch.float64)}
+    whole = nesy.Module(NEURAL, {"net": Identity()}, "s(X, Y, Z)", semantics="topk", k=3)
+    expected = whole(inputs).probs
+    monkeypatch.setattr(topk_proofs, "CHUNK_ELEMENTS", 1)  # one answer per chunk
+    chunked = nesy.Module(NEURAL, {"net": Identity()}, "s(X, Y, Z)", semantics="topk", k=3)
+    got = chunked(inputs).probs
+    assert got.shape == expected.shape == (2, 6)
+    assert torch.allclose(got, expected, atol=1e-12)

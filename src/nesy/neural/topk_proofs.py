@@ -21,6 +21,8 @@ from nesy.limits import Limits
 
 #: inclusion–exclusion sums 2^k - 1 terms per answer and example
 MAX_K = 14
+#: elements of the [B, answers, 2^k - 1, literals] tensors past which answers go in chunks
+CHUNK_ELEMENTS = 1 << 24
 
 
 @dataclass
@@ -54,6 +56,15 @@ class ProofTable:
             moved = self.cache[device] = ProofTable(self.nodes, n_groups=self.n_groups,
                                                     exclusive=self.exclusive, **tensors)
         return moved
+
+    def answer_range(self, start: int, stop: int) -> ProofTable:
+        """The table of answers start..stop-1 (and the answer without proofs)."""
+        rows = list(range(start, stop)) + [self.index.shape[0] - 1]
+        tensors = {name: getattr(self, name)[rows] for name in
+                   ("index", "counts", "members", "literal_nodes", "positive_group",
+                    "negative_group", "partner")}
+        return ProofTable(self.nodes, n_groups=self.n_groups, exclusive=self.exclusive,
+                          **tensors)
 
     def subsets(self, k: int, dtype: torch.dtype, device: torch.device):
         key = (k, dtype, device)
@@ -175,6 +186,11 @@ def topk_union(table: ProofTable, p: torch.Tensor, like: torch.Tensor, k: int,
     weights = _product(columns.gather(1, index).reshape(batch, n_answers, most, width))
     if table.exclusive:  # (a missing proof weighs 0)
         return weights.topk(kept, dim=-1).values.sum(-1)
+    span = table.members.shape[-1]
+    step = max(1, CHUNK_ELEMENTS // (batch * ((1 << kept) - 1) * max(span, 1)))
+    if answers is None and n_answers > step:  # bounded memory: answers in chunks
+        return torch.cat([topk_union(table.answer_range(start, min(start + step, n_real)), p,
+                                     like, k) for start in range(0, n_real, step)], dim=1)
     valid = torch.arange(most, device=device) < per_example(table.counts).unsqueeze(-1)
     weights = torch.where(valid, weights, torch.full_like(weights, -1.0))
     # ranked without gradient; a stable sort keeps the proofs' order among ties
