@@ -27,8 +27,6 @@ STAGES = ("extern", "syntax", "front", "ground", "semiring", "circuit", "compile
 # Files another change is editing now; their private imports and old import paths are pending
 # there, not allowed. Empty today: none of them imports a private name.
 PENDING_PRIVATE: set[tuple[str, str, str]] = set()  # (file, module, name)
-# `nesy.ground.arith` is a re-export of `nesy.arith` kept for this file until it is updated.
-PENDING_GROUND_ARITH = {"nesy/neural/module.py"}
 
 
 def _modules():
@@ -151,14 +149,6 @@ def test_no_private_name_crosses_a_module():
                            f"{module_aliases[node.value.id]}")
     assert not bad, ("a shared helper is public (with a docstring) or lives where it is used:\n"
                      + "\n".join(bad))
-
-
-def test_ground_arith_reexport_is_used_only_by_pending_files():
-    users = sorted(path for name, path, is_package, tree in _modules()
-                   for _, module, names in _imports(name, is_package, tree)
-                   if "nesy.ground.arith" in _targets(module, names)
-                   and path not in PENDING_GROUND_ARITH)
-    assert not users, f"import nesy.arith, not nesy.ground.arith: {users}"
 
 
 def test_every_stage_folder_has_a_docstring_init():

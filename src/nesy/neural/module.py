@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from nesy.arith import COMPARISONS, LinearExpr, NotLinear
 from nesy.circuit.evaluate import CircuitPlan
 from nesy.compile.direct import DirectEvaluator, TensorOps
 from nesy.compile.ground2circuit import CHAIN, EXACTLY_ONE, SddBuilder, choices_below
 from nesy.errors import EvaluationError, LimitError, NeuralError
 from nesy.front.desugar_neural import TENSOR_OUTPUT
 from nesy.front.program import Program
-from nesy.ground.arith import COMPARISONS, LinearExpr, NotLinear
 from nesy.ground.engine import Grounder
 from nesy.ground.ground_program import Constraint, NeuralRef, ParamRef, TensorRef
 from nesy.ground.simplify import simplify
