@@ -253,6 +253,26 @@ def _format_control(term: Term) -> str:
     """A conjunction or disjunction as ProbLog writes them, whatever surrounds them: a
     conjunction always in parentheses, `(a, b, c)`, a disjunction never, `a; b; c`, except as
     an item of a conjunction, `(a, (b; c))`."""
+    text = _format_chain(term, lambda item: format_term(item, 1199))
+    return text if term.functor == ";" else f"({text})"
+
+
+def format_goal(goal: TermLike) -> str:
+    """A clause body as ProbLog writes a clause: `a, \\+b, (c; d)` (no parentheses around the
+    whole conjunction, `\\+` in prefix form); terms inside goals as `format_term` writes them."""
+    if isinstance(goal, Term) and len(goal.args) == 2 and goal.functor in (",", ";"):
+        return _format_chain(goal, format_goal)
+    if isinstance(goal, Term) and goal.functor == "\\+" and len(goal.args) == 1:
+        child = goal.args[0]
+        if isinstance(child, Term) and child.functor in (",", ";") and len(child.args) == 2:
+            return f"\\+({format_goal(child)})"
+        return "\\+" + format_goal(child)
+    return format_term(goal)
+
+
+def _format_chain(term: Term, write) -> str:
+    """The items of a right-nested chain of `,` or `;` written by `write`, joined by the
+    operator; a disjunction that is an item of a conjunction gets parentheses."""
     functor = term.functor
     items = []
     while isinstance(term, Term) and term.functor == functor and len(term.args) == 2:
@@ -260,41 +280,14 @@ def _format_control(term: Term) -> str:
         term = term.args[1]
     items.append(term)
     if functor == ";":
-        return "; ".join(format_term(item, 1199) for item in items)
+        return "; ".join(write(item) for item in items)
     texts = []
     for item in items:
-        text = format_term(item, 1199)
+        text = write(item)
         if isinstance(item, Term) and item.functor == ";" and len(item.args) == 2:
             text = f"({text})"
         texts.append(text)
-    return "(" + ", ".join(texts) + ")"
-
-
-def format_goal(goal: TermLike) -> str:
-    """A clause body as ProbLog writes a clause: `a, \\+b, (c; d)` (no parentheses around the
-    whole conjunction, `\\+` in prefix form); terms inside goals as `format_term` writes them."""
-    if isinstance(goal, Term) and len(goal.args) == 2 and goal.functor in (",", ";"):
-        functor = goal.functor
-        items = []
-        while isinstance(goal, Term) and goal.functor == functor and len(goal.args) == 2:
-            items.append(goal.args[0])
-            goal = goal.args[1]
-        items.append(goal)
-        if functor == ";":
-            return "; ".join(format_goal(item) for item in items)
-        texts = []
-        for item in items:
-            text = format_goal(item)
-            if isinstance(item, Term) and item.functor == ";" and len(item.args) == 2:
-                text = f"({text})"
-            texts.append(text)
-        return ", ".join(texts)
-    if isinstance(goal, Term) and goal.functor == "\\+" and len(goal.args) == 1:
-        child = goal.args[0]
-        if isinstance(child, Term) and child.functor in (",", ";") and len(child.args) == 2:
-            return f"\\+({format_goal(child)})"
-        return "\\+" + format_goal(child)
-    return format_term(goal)
+    return ", ".join(texts)
 
 
 @contextlib.contextmanager
