@@ -110,7 +110,7 @@ def problog_probabilities_uncached(text: str, source_root: str = ".") -> dict[st
 def problog_outcome(text: str) -> Outcome:
     """problog's answers for ``text``, or the class name of the error it raised."""
     previous = signal.signal(signal.SIGALRM, _too_slow)
-    signal.setitimer(signal.ITIMER_REAL, PROBLOG_SECONDS)
+    signal.setitimer(signal.ITIMER_REAL, PROBLOG_SECONDS, RETRY_SECONDS)
     try:
         return Outcome(answers=tuple(sorted(problog_probabilities_uncached(text).items())))
     except _TooSlow:
@@ -128,6 +128,11 @@ class _TooSlow(Exception):
     pass
 
 
+# the alarm repeats: raised inside a garbage-collector callback (hypothesis installs one), the
+# exception is swallowed, and the next one stops problog instead
+RETRY_SECONDS = 0.5
+
+
 def _too_slow(signum, frame):
     raise _TooSlow
 
@@ -143,7 +148,7 @@ def problog_ground_size(text: str) -> int | None:
     """Number of nodes in problog's ground formula (None if grounding fails): a
     machine-independent cost measure."""
     previous = signal.signal(signal.SIGALRM, _too_slow)
-    signal.setitimer(signal.ITIMER_REAL, PROBLOG_SECONDS)
+    signal.setitimer(signal.ITIMER_REAL, PROBLOG_SECONDS, RETRY_SECONDS)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
