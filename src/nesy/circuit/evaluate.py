@@ -1,8 +1,9 @@
-"""Batched circuit evaluation: a levelled plan of binary ops built once, run on [B, ...] tensors.
+"""Batched circuit evaluation: a levelled plan built once, run on [B, ...] tensors.
 
-Every AND/OR node is split into a balanced tree of binary ops; ops at the same depth and of the
-same kind run as one gather-and-combine over the batch, so a circuit costs a few tensor ops per
-level, never one per node or per example. One example with fixed weights (plain floats, no
+Nodes of the same depth and kind form one step: a gather of their children as a
+[B, nodes, width] block (padded with the kind's neutral element) and one reduction of the width
+by the semiring (`add_all`, `mul_all`; `negate` for a NOT), so a circuit costs a few tensor ops
+per level, never one per node or per example. One example with fixed weights (plain floats, no
 torch) walks the circuit node by node instead, without building the plan.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nesy.circuit.circuit import AND, FALSE, LIT, OR, TRUE, Circuit
+from nesy.circuit.circuit import AND, FALSE, GATES, LIT, NOT, OR, TRUE, Circuit
 from nesy.semiring.base import Semiring
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class CircuitPlan:
-    """A circuit's evaluation plan. The levelled plan of binary ops is built on the first
+    """A circuit's evaluation plan. The levelled plan is built on the first
     batched (tensor) evaluation; one example's floats walk the circuit's nodes directly, so a
     one-off query does not pay for a plan it runs once."""
 
@@ -28,60 +29,44 @@ class CircuitPlan:
         self._indices: dict = {}  # device -> the steps, leaves and roots as index tensors
 
     def _level(self) -> None:
-        """Split every AND/OR node into a balanced tree of binary ops grouped by depth."""
+        """Group the AND/OR/NOT nodes by depth and kind: each group is one step that gathers
+        its nodes' children as a [B, nodes, width] block and reduces the width."""
         if self._levelled:
             return
         circuit = self.circuit
         num_vars = circuit.num_vars
         leaf_sources: list[int] = []
-        vid_of: dict[int, int] = {}
-        level: list[int] = [0, 0]  # virtual ids 0 (zero) and 1 (one)
-        ops: list[tuple[int, int, int]] = []  # (kind, left vid, right vid); vid = 2 + leaves + i
+        position: dict[int, int] = {}  # node -> its column in the values; 0 zero, 1 one
         for node, (kind, data) in enumerate(zip(circuit.kinds, circuit.data, strict=False)):
-            if kind == FALSE:
-                vid_of[node] = 0
-            elif kind == TRUE:
-                vid_of[node] = 1
+            if kind in (FALSE, TRUE):
+                position[node] = int(kind == TRUE)
             elif kind == LIT:
-                vid_of[node] = -(len(leaf_sources) + 1)  # patched below
+                position[node] = 2 + len(leaf_sources)
                 leaf_sources.append(data if data > 0 else num_vars + 1 - data)
-        n_leaves = 2 + len(leaf_sources)
-        level.extend([0] * len(leaf_sources))
-        for node in vid_of:
-            if vid_of[node] < 0:
-                vid_of[node] = 1 - vid_of[node]
-        for node, (kind, data) in enumerate(zip(circuit.kinds, circuit.data, strict=False)):
-            if kind not in (AND, OR):
-                continue
-            items = [vid_of[c] for c in data]
-            while len(items) > 1:
-                paired = []
-                for i in range(0, len(items) - 1, 2):
-                    vid = n_leaves + len(ops)
-                    ops.append((kind, items[i], items[i + 1]))
-                    level.append(max(level[items[i]], level[items[i + 1]]) + 1)
-                    paired.append(vid)
-                if len(items) % 2:
-                    paired.append(items[-1])
-                items = paired
-            vid_of[node] = items[0]
+        depth = dict.fromkeys(position, 0)
         groups: dict[tuple[int, int], list[int]] = {}
-        for i, (kind, _, _) in enumerate(ops):
-            groups.setdefault((level[n_leaves + i], kind), []).append(i)
-        position = list(range(n_leaves)) + [0] * len(ops)
-        next_position = n_leaves
-        #: per level and kind: (kind, left positions, right positions), as plain int lists
-        self.steps: list[tuple[int, list[int], list[int]]] = []
-        for key in sorted(groups):
-            members = groups[key]
-            for i in members:
-                position[n_leaves + i] = next_position
-                next_position += 1
-            left = [position[ops[i][1]] for i in members]
-            right = [position[ops[i][2]] for i in members]
-            self.steps.append((key[1], left, right))
+        for node, (kind, data) in enumerate(zip(circuit.kinds, circuit.data, strict=False)):
+            if kind in GATES:
+                depth[node] = 1 + max(depth[c] for c in data)
+                groups.setdefault((depth[node], kind), []).append(node)
+        next_position = 2 + len(leaf_sources)
+        #: per group of nodes of one depth and kind: (kind, their children's positions, n x
+        #: width row-major, padded with the kind's neutral position, width), plain ints
+        self.steps: list[tuple[int, list[int], int]] = []
+        for (_, kind), members in sorted(groups.items()):
+            for chunk in _chunks(members, circuit.data):
+                width = max(len(circuit.data[n]) for n in chunk)
+                neutral = int(kind == AND)  # one pads an AND, zero an OR
+                index = []
+                for node in chunk:
+                    children = [position[c] for c in circuit.data[node]]
+                    index.extend(children + [neutral] * (width - len(children)))
+                    position[node] = next_position
+                    next_position += 1
+                self.steps.append((kind, index, width))
         self.leaf_sources = leaf_sources
-        self.roots = [position[vid_of[r]] for r in circuit.roots]
+        self.reads_neg = any(source > num_vars for source in leaf_sources)
+        self.roots = [position[r] for r in circuit.roots]
         self.size = next_position
         self._levelled = True
 
@@ -95,14 +80,21 @@ class CircuitPlan:
 
         self._level()
         steps, leaf_sources, roots = self._index_tensors(pos.device)
-        weights = torch.cat([pos, neg], dim=1)
+        # a circuit without negative literals (a derivation DAG) reads `pos` only
+        weights = torch.cat([pos, neg], dim=1) if self.reads_neg else pos
         column = weights[:, :1]
         values = torch.cat([semiring.zero(column), semiring.one(column),
                             weights.index_select(1, leaf_sources)], dim=1)
-        for kind, left, right in steps:
-            a = values.index_select(1, left)
-            b = values.index_select(1, right)
-            out = semiring.mul(a, b) if kind == AND else semiring.add(a, b)
+        batch = values.shape[0]
+        for kind, index, width in steps:
+            if kind == NOT:
+                out = semiring.negate(values.index_select(1, index))
+            elif width == 2:  # two gathers and the binary op cost less than a reduction
+                a, b = (values.index_select(1, i) for i in index)
+                out = semiring.mul(a, b) if kind == AND else semiring.add(a, b)
+            else:
+                block = values.index_select(1, index).view(batch, -1, width)
+                out = semiring.mul_all(block) if kind == AND else semiring.add_all(block)
             values = torch.cat([values, out], dim=1)
         return values.index_select(1, roots)
 
@@ -123,6 +115,8 @@ class CircuitPlan:
                 for child in children:
                     total = combine(total, value[child])
                 append(total)
+            elif kind == NOT:
+                append(semiring.negate(value[data[0]]))
             else:
                 append(zero if kind == FALSE else one)
         return [value[r] for r in self.circuit.roots]
@@ -135,7 +129,9 @@ class CircuitPlan:
             def index(items):
                 return torch.tensor(items, dtype=torch.long, device=device)
 
-            self._indices[device] = ([(k, index(a), index(b)) for k, a, b in self.steps],
+            self._indices[device] = ([(k, (index(i[0::2]), index(i[1::2]))
+                                       if k != NOT and w == 2 else index(i), w)
+                                      for k, i, w in self.steps],
                                      index(self.leaf_sources), index(self.roots))
         return self._indices[device]
 
@@ -169,3 +165,21 @@ def best_assignment(circuit: Circuit, root: int, pos: list[float], neg: list[flo
         elif kind == OR:
             stack.append(max(data, key=lambda c: value[c]))
     return chosen
+
+
+def _chunks(nodes: list[int], data: list) -> list[list[int]]:
+    """`nodes` (one depth and kind) in groups padded to their widest: widest first, a group
+    closed before padding would more than double its cells, so one wide node does not widen
+    many narrow ones."""
+    ordered = sorted(nodes, key=lambda n: -len(data[n]))
+    chunks: list[list[int]] = []
+    cells = 0
+    for node in ordered:
+        width = len(data[node])
+        if chunks and (len(chunks[-1]) + 1) * len(data[chunks[-1][0]]) <= 2 * (cells + width) + 8:
+            chunks[-1].append(node)
+            cells += width
+        else:
+            chunks.append([node])
+            cells = width
+    return chunks

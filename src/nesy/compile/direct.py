@@ -3,7 +3,9 @@
 Used by the semantics defined on derivations rather than on worlds (fuzzy t-norms,
 possibilistic, boolean) and by top-k proofs: each atom's value is the semiring sum over its
 bodies of the product of their literals, computed per strongly connected component, iterating
-cycles from zero to a fixpoint.
+cycles from zero to a fixpoint. A Module's batches of an acyclic program take one levelled
+pass over the same derivations instead (`ground2dag`); this evaluator serves one example's
+floats (`nesy.query`) and cycles.
 """
 
 from __future__ import annotations

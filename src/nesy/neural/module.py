@@ -20,6 +20,7 @@ from nesy.arith import COMPARISONS, LinearExpr, NotLinear
 from nesy.circuit.evaluate import CircuitPlan
 from nesy.compile.direct import DirectEvaluator, TensorOps
 from nesy.compile.ground2circuit import CHAIN, EXACTLY_ONE, SddBuilder, choices_below
+from nesy.compile.ground2dag import ground2dag
 from nesy.errors import EvaluationError, LimitError, NeuralError
 from nesy.front.desugar_neural import TENSOR_OUTPUT
 from nesy.front.program import Program
@@ -77,7 +78,9 @@ class _Shape:
     direct_roots: list | None = None  # choice nodes whose probabilities are the answers
     net_plan: list | None = None  # per network: input slots and where each output goes
     proofs: ProofTable | None = None  # top-k: every proof of each answer
-    proof_columns: tuple | None = None  # top-k: where each proof choice's probability is
+    # where the probability of each choice `_choice_columns` reads (top-k's proof choices or
+    # the derivation DAG's variables) is among the network outputs
+    choice_columns: tuple | None = None
     unchecked_nets: set = field(default_factory=set)  # networks whose outputs await a check
     mode: str = "plain"  # "target", "free" or "plain": see `Module._shape`
     match: bool = False  # one root: OR over answers of (answer holds AND its values match)
@@ -316,7 +319,10 @@ class Module(nn.Module):
                 circuit = circuit.smoothed()
             return _Shape(answers, simplified, CircuitPlan(circuit), True, builder.layout,
                           uses_symbolic, domains, **options)
-        return _Shape(answers, simplified, None, False, None, uses_symbolic, domains, **options)
+        # derivations evaluated directly: one levelled plan where acyclic, else the fixpoint
+        dag = ground2dag(simplified, literal_roots)
+        plan = CircuitPlan(dag.circuit) if dag is not None else None
+        return _Shape(answers, simplified, plan, False, dag, uses_symbolic, domains, **options)
 
     # ------------------------------------------------------------------ numbers
     def _network_outputs(self, shape: _Shape, tensors: dict, batch: int) -> dict:
@@ -483,14 +489,16 @@ class Module(nn.Module):
             return self._constraint(shape, prob, outputs, like, targets)
         return matches[prob.index].to(like.dtype)  # a _Match
 
-    def _proof_columns(self, shape: _Shape, outputs: dict, like: torch.Tensor) -> torch.Tensor:
-        """[B, N]: the probabilities of the N choices top-k proofs mention, in one slice per
+    def _choice_columns(self, shape: _Shape, nodes: list[int], outputs: dict,
+                        like: torch.Tensor) -> torch.Tensor:
+        """[B, N]: the probabilities of the N choices `nodes` (always the same list for a
+        shape: top-k's proof choices or the derivation DAG's variables), in one slice per
         network input rather than one per choice (and its backward)."""
         ground = shape.simplified.ground
-        if shape.proof_columns is None:
+        if shape.choice_columns is None:
             by_input: dict = {}
             others = []
-            for i, node in enumerate(shape.proofs.nodes):
+            for i, node in enumerate(nodes):
                 prob = ground.choices[node].prob
                 if isinstance(prob, NeuralRef):
                     by_input.setdefault((prob.net_id, prob.input), []).append(
@@ -500,12 +508,12 @@ class Module(nn.Module):
             order = [i for items in by_input.values() for i, _ in items] + others
             inverse = torch.argsort(torch.tensor(order, dtype=torch.long))
             whole = {key: len(self.program.neural[key[0]].domain or (0,)) for key in by_input}
-            shape.proof_columns = (
+            shape.choice_columns = (
                 [(key, None if [c for _, c in items] == list(range(whole[key]))
                   else torch.tensor([c for _, c in items])) for key, items in by_input.items()],
-                [shape.proofs.nodes[i] for i in others],
+                [nodes[i] for i in others],
                 None if order == sorted(order) else inverse)
-        sliced, other_nodes, inverse = shape.proof_columns
+        sliced, other_nodes, inverse = shape.choice_columns
         parts = [(outputs[key] if columns is None  # every column, in order
                   else outputs[key].index_select(1, columns.to(like.device))).to(like.dtype)
                  for key, columns in sliced]
@@ -545,11 +553,14 @@ class Module(nn.Module):
         if shape.direct_roots is not None:
             values = [self.semiring.from_probability(probs[r]) for r in shape.direct_roots]
             return values[0].unsqueeze(1) if len(values) == 1 else torch.stack(values, dim=1)
-        if shape.plan is not None:
-            semiring = self.semiring if self.semiring.needs_circuit else get_semiring("exact")
+        semiring = self.semiring
+        if shape.plan is not None and shape.semiring_is_circuit:
             pos, neg = shape.layout.weights(probs, like)
             return shape.plan.evaluate(semiring.from_probability(pos),
                                        semiring.from_probability(neg), semiring)
+        if shape.plan is not None:
+            return self._derivation_values(shape, shape.layout.weights(probs, like))
+        # a cyclic program: the derivations node by node, cycles iterated to their fixpoint
         ops = TensorOps(self.semiring, like)
 
         def leaf(node, positive):
@@ -560,6 +571,23 @@ class Module(nn.Module):
         roots = [shape.simplified.queries[-1][1]] if shape.match else \
             [a.root for a in shape.answers]
         return torch.stack([evaluator.literal(r) for r in roots], dim=1)
+
+    def _derivation_values(self, shape: _Shape, weights: torch.Tensor) -> torch.Tensor:
+        """[B, n_answers] from the derivation DAG's variables' probabilities [B, num_vars + 1]
+        (column 0 unused): one levelled pass, no per-node Python."""
+        values = self.semiring.from_probability(weights)
+        # negations are the DAG's NOT nodes: no negative literal's weight is read
+        return shape.plan.evaluate(values, values, self.semiring)
+
+    def _plain_values(self, shape: _Shape, outputs: dict, like: torch.Tensor) -> torch.Tensor:
+        """[B, n_answers]: the answers' values, every choice's probability read from the
+        network outputs (no targets, no wanted values)."""
+        if shape.plan is not None and not shape.semiring_is_circuit:
+            columns = self._choice_columns(shape, shape.layout.choices, outputs, like)
+            return self._derivation_values(
+                shape, torch.cat([torch.ones_like(like).unsqueeze(1), columns], dim=1))
+        return self._root_values(shape, self._choice_probabilities(shape, outputs, like, {}),
+                                 like)
 
     def _matched(self, shape: _Shape, outputs: dict, like: torch.Tensor,
                  matches: list[torch.Tensor]) -> torch.Tensor:
@@ -583,13 +611,12 @@ class Module(nn.Module):
         outputs = self._network_outputs(shape, tensors, batch)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
         if shape.proofs is not None:
-            values = topk_union(shape.proofs, self._proof_columns(shape, outputs, like), like,
-                                self.semiring.k)
+            columns = self._choice_columns(shape, shape.proofs.nodes, outputs, like)
+            values = topk_union(shape.proofs, columns, like, self.semiring.k)
             return Distribution([_plain(a.values) for a in shape.answers],
                                 self.semiring.to_output(values))
         if not shape.symbolic_answers:
-            probs = self._choice_probabilities(shape, outputs, like, {})
-            values = self._root_values(shape, probs, like)
+            values = self._plain_values(shape, outputs, like)
             return Distribution([_plain(a.values) for a in shape.answers],
                                 self.semiring.to_output(values))
         candidates, matches = self._candidate_matches(shape, outputs, like)
@@ -708,11 +735,11 @@ class Module(nn.Module):
             return self.semiring.to_output(self._matched(shape, outputs, like, matches)[:, 0])
         answers = [_plain(a.values) for a in shape.answers]
         if shape.proofs is not None:  # top-k: only each example's own answer is ranked
-            values = topk_union(shape.proofs, self._proof_columns(shape, outputs, like), like,
-                                self.semiring.k, _answer_indices(answers, columns, batch))
+            choices = self._choice_columns(shape, shape.proofs.nodes, outputs, like)
+            values = topk_union(shape.proofs, choices, like, self.semiring.k,
+                                _answer_indices(answers, columns, batch))
             return self.semiring.to_output(values[:, 0])
-        probs = self._choice_probabilities(shape, outputs, like, {})
-        values = self._root_values(shape, probs, like)
+        values = self._plain_values(shape, outputs, like)
         return Distribution(answers, self.semiring.to_output(values)).gather(columns)
 
     def predict(self, inputs: dict) -> list:

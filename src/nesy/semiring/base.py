@@ -8,9 +8,13 @@ runs the same operations on plain floats (see `values`), so it never needs torch
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nesy.errors import InferenceError
 from nesy.semiring.values import Value, all_close, ones_like, zeros_like
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,15 @@ class Semiring:
     def mul(self, a: Value, b: Value) -> Value:
         raise NotImplementedError
 
+    def add_all(self, x: torch.Tensor) -> torch.Tensor:
+        """The sum over the last dimension of a tensor [..., n] (n >= 1): a balanced tree of
+        `add`s by default; a semiring with a direct reduction overrides it."""
+        return _tree(x, self.add, self.zero)
+
+    def mul_all(self, x: torch.Tensor) -> torch.Tensor:
+        """The product over the last dimension of a tensor [..., n] (n >= 1)."""
+        return _tree(x, self.mul, self.one)
+
     def negate(self, a: Value) -> Value:
         raise InferenceError(f"the {self.name} semantics has no negation")
 
@@ -62,3 +75,17 @@ class Semiring:
 
     def __str__(self) -> str:
         return self.name
+
+
+def _tree(x: torch.Tensor, combine, neutral) -> torch.Tensor:
+    """`combine` over the last dimension, halving it per step (odd widths padded with
+    `neutral`, a function of a tensor like the padding)."""
+    if x.shape[-1] == 2:
+        return combine(x[..., 0], x[..., 1])
+    while x.shape[-1] > 1:
+        if x.shape[-1] % 2:
+            import torch
+
+            x = torch.cat([x, neutral(x[..., :1])], dim=-1)
+        x = combine(x[..., 0::2], x[..., 1::2])
+    return x[..., 0]

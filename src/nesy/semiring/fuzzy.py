@@ -20,6 +20,12 @@ class FuzzyProduct(Semiring):
     def mul(self, a, b):
         return a * b
 
+    def add_all(self, x):
+        return 1.0 - (1.0 - x).prod(dim=-1)
+
+    def mul_all(self, x):
+        return x.prod(dim=-1)
+
     def negate(self, a):
         return 1.0 - a
 
@@ -36,6 +42,12 @@ class FuzzyGodel(Semiring):
     def mul(self, a, b):
         return minimum(a, b)
 
+    def add_all(self, x):
+        return x.amax(dim=-1)
+
+    def mul_all(self, x):
+        return x.amin(dim=-1)
+
     def negate(self, a):
         return 1.0 - a
 
@@ -51,6 +63,13 @@ class FuzzyLukasiewicz(Semiring):
 
     def mul(self, a, b):
         return clamp(a + b - 1.0, low=0.0)
+
+    def add_all(self, x):
+        return x.sum(dim=-1).clamp(max=1.0)
+
+    def mul_all(self, x):
+        # max(0, x1 + ... + xn - (n - 1)): the pairwise fold's value on values in [0, 1]
+        return (x.sum(dim=-1) - (x.shape[-1] - 1)).clamp(min=0.0)
 
     def negate(self, a):
         return 1.0 - a

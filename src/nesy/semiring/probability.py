@@ -21,5 +21,11 @@ class Probability(Semiring):
     def mul(self, a, b):
         return a * b
 
+    def add_all(self, x):
+        return x.sum(dim=-1)
+
+    def mul_all(self, x):
+        return x.prod(dim=-1)
+
     def negate(self, a):
         return 1.0 - a
