@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from nesy.errors import GroundingError
 from nesy.front.program import CHOICE, Rule
 from nesy.terms import Term
 
@@ -99,3 +100,11 @@ def _may_reach_library(rules: dict, goals: Iterable) -> bool:
                 return True
             stack.extend(a for a in term.args if type(a) is Term)
     return False
+
+
+def require_library(g, library: str, predicate: str, span) -> None:
+    """A GroundingError naming `predicate` unless the program loaded `library` (the libraries
+    nesy implements in Python, such as assert and db, exist only once loaded, as in ProbLog)."""
+    if library not in g.program.libraries:
+        raise GroundingError(f"unknown predicate {predicate}", span,
+                             hint=f"load it with :- use_module(library({library})).")

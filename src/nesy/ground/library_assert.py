@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from nesy.errors import EvaluationError, GroundingError
 from nesy.front.program import Rule
+from nesy.ground.library import require_library
 from nesy.terms import Term, Var, format_term
 
 LIBRARY = "assert"
@@ -24,12 +25,6 @@ def register(builtins: dict) -> None:
     builtins[("assertz", 1)] = _assertz
     builtins[("retract", 1)] = _retract
     builtins[("retractall", 1)] = _retractall
-
-
-def _loaded(g, name: str, span) -> None:
-    if LIBRARY not in g.program.libraries:
-        raise GroundingError(f"unknown predicate {name}/1", span,
-                             hint="load it with :- use_module(library(assert)).")
 
 
 def _callable(g, term, name: str, span) -> Term:
@@ -43,7 +38,7 @@ def _callable(g, term, name: str, span) -> Term:
 
 
 def _assertz(g, args, depth, span):
-    _loaded(g, "assertz", span)
+    require_library(g, LIBRARY, "assertz/1", span)
     clause = g.rename(_callable(g, args[0], "assertz", span), {})  # fresh variables
     head, body = clause, None
     if clause.functor == ":-" and len(clause.args) == 2:
@@ -79,7 +74,7 @@ def _matching(g, goal: Term, name: str, span) -> list[int]:
 
 
 def _retract(g, args, depth, span):
-    _loaded(g, "retract", span)
+    require_library(g, LIBRARY, "retract/1", span)
     goal = _callable(g, args[0], "retract", span)
     found = _matching(g, goal, "retract", span)
     if not found:
@@ -90,7 +85,7 @@ def _retract(g, args, depth, span):
 
 
 def _retractall(g, args, depth, span):
-    _loaded(g, "retractall", span)
+    require_library(g, LIBRARY, "retractall/1", span)
     goal = _callable(g, args[0], "retractall", span)
     found = set(_matching(g, goal, "retractall", span))
     if found:

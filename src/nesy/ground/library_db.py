@@ -17,6 +17,7 @@ from pathlib import Path
 
 from nesy.errors import EvaluationError, GroundingError
 from nesy.front.program import Rule
+from nesy.ground.library import require_library
 from nesy.terms import Str, Term, Var, format_term
 
 LIBRARY = "db"
@@ -26,12 +27,6 @@ def register(builtins: dict) -> None:
     """Add the library's predicates to the builtin table."""
     builtins[("csv_load", 2)] = _csv_load
     builtins[("sqlite_load", 1)] = _sqlite_load
-
-
-def _loaded(g, name: str, span) -> None:
-    if LIBRARY not in g.program.libraries:
-        raise GroundingError(f"unknown predicate {name}", span,
-                             hint="load it with :- use_module(library(db)).")
 
 
 def _text_arg(g, term, what: str, span) -> str:
@@ -68,7 +63,7 @@ def _define(g, name: str, arity: int, rows: list[tuple], span) -> None:
 def _csv_load(g, args, depth, span):
     import csv  # here, not at import: most programs load no data (cold start)
 
-    _loaded(g, "csv_load/2", span)
+    require_library(g, LIBRARY, "csv_load/2", span)
     name = _text_arg(g, args[0], "the file of csv_load/2", span)
     predicate = _text_arg(g, args[1], "the predicate of csv_load/2", span)
     path = _resolve(g, name, "CSV file", span)
@@ -121,7 +116,7 @@ def _convert(value: str, kind: type, path, number: int, span):
 def _sqlite_load(g, args, depth, span):
     import sqlite3  # here, not at import: most programs load no data (cold start)
 
-    _loaded(g, "sqlite_load/1", span)
+    require_library(g, LIBRARY, "sqlite_load/1", span)
     name = _text_arg(g, args[0], "the file of sqlite_load/1", span)
     path = _resolve(g, name, "SQLite database", span)
     try:
