@@ -114,14 +114,20 @@ def test_tensor_builtins_give_probabilities_per_example():
 
 
 def test_a_tensor_probability_outside_zero_one_is_an_error():
-    from nesy.errors import InferenceError, NeuralError
+    from nesy.errors import GroundingError, InferenceError, NeuralError
 
     source = "P :: a(X) :- tensor_index(X, [0], P).\n"
     module = nesy.Module(source, {}, "a(X)")
     with pytest.raises(NeuralError, match="not in \\[0, 1\\]"):
         module({"X": torch.tensor([[0.5], [1.5]])})
-    with pytest.raises(InferenceError, match="nesy.Module"):
+    with pytest.raises(InferenceError, match="nesy.Module"):  # a tensor from a network
+        nesy.query("nn(enc, [X], E) :: encode(X, E).\nP :: a :- encode(x, P).\nquery(a).\n")
+    # outside a Module the tensor builtins do not exist (as in ProbLog), and the hint says so
+    with pytest.raises(GroundingError, match="unknown predicate list_to_tensor/2") as info:
         nesy.query("P :: a :- list_to_tensor([0.5], T), tensor_index(T, [0], P).\nquery(a).\n")
+    assert "nesy.Module" in info.value.render()
+    with pytest.raises(GroundingError, match="unknown predicate add/3"):
+        nesy.query("q(X) :- add(1, 2, X).\nquery(q(_)).\n")
 
 
 @pytest.mark.parametrize("symbolic", [True, False])

@@ -19,7 +19,7 @@ from nesy.front.program import CHOICE, NEURAL, Program
 from nesy.ground.call_patterns import called_by_sensitive, pattern_sensitive
 from nesy.ground.externals import call_external
 from nesy.ground.ground_program import Choice, GroundProgram, NeuralRef, ParamRef, TensorRef
-from nesy.ground.library import with_library
+from nesy.ground.library import tensor_builtin_names, with_library
 from nesy.limits import Deadline, Limits, safe_recursion_limit
 from nesy.terms import CLAUSE_VAR, Str, Term, Var, format_term
 
@@ -50,7 +50,8 @@ class _Table:
 class Grounder:
     """Grounds the calls it is asked for into one shared GroundProgram."""
 
-    def __init__(self, program: Program, limits: Limits = Limits(), symbolic: bool = False):
+    def __init__(self, program: Program, limits: Limits = Limits(), symbolic: bool = False,
+                 tensors: bool = False):
         from nesy.ground.builtins import BUILTINS
 
         self.program = program
@@ -78,7 +79,8 @@ class Grounder:
         self.multiplicity: dict = {}
         self.subquery = None  # (goal, evidence) -> probability, for subquery/2,3
         self.collect_depth = -1  # the depth of the goal findall/3 collects (see _call)
-        self.rules = with_library(program.rules, program.initialization)
+        # tensors: DeepProbLog's tensor builtins are in scope (a nesy.Module grounds)
+        self.rules = with_library(program.rules, program.initialization, tensors)
         self.sensitive = pattern_sensitive(self.rules)
         self.below_sensitive = called_by_sensitive(self.rules, self.sensitive)
         # library(assert): how often the clauses changed (node keys of each version differ, as
@@ -650,6 +652,9 @@ def _suggest(goal: Term, program: Program) -> str | None:
     same_name = [f"{n}/{a}" for n, a in program.rules if n == goal.functor]
     if same_name:
         return f"defined with another arity: {', '.join(same_name)}"
+    if goal.functor in tensor_builtin_names():
+        return (f"{goal.functor}/{len(goal.args)} is one of DeepProbLog's tensor builtins: they "
+                "exist where a nesy.Module evaluates the program")
     return None
 
 

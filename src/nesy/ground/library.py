@@ -18,17 +18,22 @@ from nesy.front.program import CHOICE, Rule
 from nesy.terms import Term
 
 LIBRARY_DIR = Path(__file__).resolve().parent.parent / "library"
+# DeepProbLog's tensor builtins: in scope only where a nesy.Module evaluates the program (its
+# results are tensors only a Module computes); elsewhere add/3 etc. stay unknown, as in ProbLog
+TENSOR_FILE = "tensor.pl"
 
 
-@functools.lru_cache(maxsize=1)
-def library_rules() -> dict:
-    """Rules of the library files by signature."""
+@functools.lru_cache(maxsize=2)
+def library_rules(tensors: bool = False) -> dict:
+    """Rules of the library files by signature (with the tensor builtins' where `tensors`)."""
     from nesy.front import ast2program
     from nesy.syntax.parser import parse
 
     rules: dict = {}
     ids: dict = {}
     for path in sorted(LIBRARY_DIR.glob("*.pl")):
+        if path.name == TENSOR_FILE and not tensors:
+            continue
         program = ast2program(parse(path.read_text(encoding="utf-8"), f"library/{path.name}"))
         for signature, clauses in program.rules.items():
             # a predicate two files define (max/2: library(aggregate) on numbers, DeepProbLog's
@@ -51,13 +56,21 @@ def _own_choice_ids(body, name: str, ids: dict):
     return Term(body.functor, tuple(_own_choice_ids(a, name, ids) for a in body.args), body.span)
 
 
-def with_library(rules: dict, goals: Iterable = ()) -> dict:
+def with_library(rules: dict, goals: Iterable = (), tensors: bool = False) -> dict:
     """A program's rules with the library's for every predicate it does not define; `goals` are
-    the program's other goals (its directives). The library is left out of a program whose
-    clauses and goals never name one of its predicates."""
+    the program's other goals (its directives); `tensors`: with DeepProbLog's tensor builtins.
+    The library is left out of a program whose clauses and goals never name one of its
+    predicates."""
     if not _may_reach_library(rules, goals):
         return dict(rules)
-    return {**library_rules(), **rules}
+    return {**library_rules(tensors), **rules}
+
+
+@functools.lru_cache(maxsize=1)
+def tensor_builtin_names() -> frozenset[str]:
+    """The names of DeepProbLog's tensor builtins (read off tensor.pl's clause heads)."""
+    text = (LIBRARY_DIR / TENSOR_FILE).read_text(encoding="utf-8")
+    return frozenset(_HEAD.findall(text))
 
 
 # builtins through which a program may reach a library predicate without naming it: they make

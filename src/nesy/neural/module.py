@@ -262,7 +262,7 @@ class Module(nn.Module):
         goal = _substitute(query, {v: _target_expr(v.name) for v in target_vars}) \
             if mode == "target" else query
         grounder = (_SymbolicGrounder if symbolic else Grounder)(self.program, self.limits,
-                                                                 symbolic=symbolic)
+                                                                 symbolic=symbolic, tensors=True)
         outputs = [v for v in _vars_in(goal)]
         grouped: dict[tuple, list] = {}
         for answer, literals in grounder.answers(goal, Term("$o", tuple(outputs))):
