@@ -161,3 +161,17 @@ def test_embed_builtin_reads_the_modules_embed_function_and_bad_operands_are_err
                       {"net": net}, "q(Y)")
     with pytest.raises(NeuralError, match="neither a tensor"):
         bad({})
+
+
+def test_no_tensor_builtin_exists_outside_a_module():
+    # the whole class: every predicate of library/tensor.pl, called by a plain ProbLog program,
+    # is ProbLog's unknown predicate, never a tensor term as an answer
+    from nesy.errors import GroundingError
+    from nesy.ground.library import library_rules
+
+    tensor_only = set(library_rules(True)) - set(library_rules(False))
+    assert {("add", 3), ("list_to_tensor", 2), ("tensor_index", 3)} <= tensor_only
+    for name, arity in sorted(tensor_only):
+        args = ", ".join(f"A{i}" for i in range(arity))
+        with pytest.raises(GroundingError, match=f"unknown predicate {name}/{arity}"):
+            nesy.query(f"q :- {name}({args}).\nquery(q).\n")
