@@ -14,6 +14,7 @@ import random
 
 import pytest
 import torch
+from neural_programs import Fixed
 
 import nesy
 from nesy.circuit.circuit import validate
@@ -135,15 +136,6 @@ def test_a_cycle_has_no_dag():
     assert ground2dag(simplified, [lit for _, lit in simplified.queries]) is None
 
 
-class _Fixed(torch.nn.Module):
-    def __init__(self, table: torch.Tensor):
-        super().__init__()
-        self.table = table
-
-    def forward(self, x):
-        return self.table[x[:, 0].long()]
-
-
 NEURAL = """
 nn(net, [X], Y, [0, 1, 2]) :: d(X, Y).
 0.4::g.
@@ -161,14 +153,14 @@ def test_module_keeps_the_fixpoint_for_a_cycle_and_the_plan_otherwise(semantics)
     plain = NEURAL.split("\n", 2)[2] + "; ".join(
         f"{p}::d(a, {v})" for v, p in enumerate(row)) + ".\nquery(q(a)).\n"
     expected = nesy.query(plain, semantics)["q(a)"]
-    model = nesy.Module(NEURAL, {"net": _Fixed(torch.tensor([row], dtype=torch.float64))},
+    model = nesy.Module(NEURAL, {"net": Fixed(torch.tensor([row], dtype=torch.float64))},
                         "q(X)", semantics=semantics)
     with torch.no_grad():
         got = model.probability({"X": torch.tensor([[0]])}, {})
     assert float(got[0]) == pytest.approx(expected, abs=1e-12)
     assert all(shape.plan is None for shape in model._shapes.values())  # the cycle
     acyclic = NEURAL.replace("s(X) :- r(X), d(X, 2).", "s(X) :- d(X, 2), g.")
-    model = nesy.Module(acyclic, {"net": _Fixed(torch.tensor([row], dtype=torch.float64))},
+    model = nesy.Module(acyclic, {"net": Fixed(torch.tensor([row], dtype=torch.float64))},
                         "q(X)", semantics=semantics)
     with torch.no_grad():
         got = model.probability({"X": torch.tensor([[0]])}, {})

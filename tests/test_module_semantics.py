@@ -16,6 +16,7 @@ import random
 
 import pytest
 import torch
+from neural_programs import Fixed
 
 import nesy
 from nesy.errors import NesyError
@@ -47,17 +48,6 @@ c(X) :- d(X, 2), b.
 def _program(rng: random.Random) -> str:
     bodies = rng.sample(BODIES, rng.randint(1, 4))
     return SUPPORT + "".join(f"q(X, Y) :- {b}.\n" for b in bodies)
-
-
-class Fixed(torch.nn.Module):
-    """Row `x[i, 0]` of a fixed table of network outputs."""
-
-    def __init__(self, table: torch.Tensor):
-        super().__init__()
-        self.table = table
-
-    def forward(self, x):
-        return self.table[x[:, 0].long()]
 
 
 @pytest.mark.parametrize("seed", range(12))
