@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-import json
+import importlib
+
+# Each task is one module under nesy.train with `run_cli(args) -> int`; its options are added in
+# add_task_options with the task named in their help. Imported only when the task runs.
+TASKS = {
+    "digit-addition": "nesy.train.digit_addition_task",
+}
 
 
 def add_task_options(parser) -> None:
@@ -33,7 +39,7 @@ def options_from(args):
 
 def add_parser(sub) -> None:
     parser = sub.add_parser("train", help="train a neurosymbolic task end to end")
-    parser.add_argument("--task", default="digit-addition", choices=["digit-addition"])
+    parser.add_argument("--task", default="digit-addition", choices=list(TASKS))
     add_task_options(parser)
     parser.add_argument("--output", default="runs/digit-addition", help="output directory")
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint")
@@ -44,32 +50,4 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    import sys
-
-    from nesy.train.digit_addition_task import module_inputs, train
-
-    options = options_from(args)
-    module, net, data, history = train(options, args.output, resume=args.resume,
-                                       progress=not args.no_progress and sys.stderr.isatty())
-    last = history[-1] if history else {}
-    for row in history:
-        print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
-                          for k, v in row.items()}))
-    if last:
-        print(f"test accuracy (sum) after {last['epoch']} epoch(s): {last['accuracy']:.4f}; "
-              f"digit accuracy {last['digit_accuracy']:.4f}")
-    print(f"checkpoint, metrics and learning curve in {args.output}/")
-    if args.verbose:
-        print(module.stats)
-    if args.explain:
-        test = data.test.tensors()
-        example = {k: v[:1] for k, v in test.items()}
-        a = "".join(str(int(d)) for d in example["a_digits"][0])
-        b = "".join(str(int(d)) for d in example["b_digits"][0])
-        truth = data.test.sums_int[0]
-        predicted = module.predict(module_inputs(example))[0]
-        verdict = "correct" if predicted == truth else "wrong"
-        print(f"\nexplaining test example 0: images of {a} + {b} = {truth}; predicted {predicted} "
-              f"({verdict})")
-        print(module.explain(module_inputs(example)))
-    return 0
+    return importlib.import_module(TASKS[args.task]).run_cli(args)

@@ -7,6 +7,7 @@ and the comparison protocol against the plain network trained on the digit label
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import asdict, dataclass
 from importlib import resources
@@ -171,3 +172,36 @@ def bench(options: AdditionOptions, progress: bool = False) -> dict:
         "total_time_s": time.perf_counter() - start,
     }
     return report
+
+
+def run_cli(args) -> int:
+    """`nesy train --task digit-addition`."""
+    import sys
+
+    from nesy.cli.train import options_from
+
+    options = options_from(args)
+    module, net, data, history = train(options, args.output, resume=args.resume,
+                                       progress=not args.no_progress and sys.stderr.isatty())
+    last = history[-1] if history else {}
+    for row in history:
+        print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
+                          for k, v in row.items()}))
+    if last:
+        print(f"test accuracy (sum) after {last['epoch']} epoch(s): {last['accuracy']:.4f}; "
+              f"digit accuracy {last['digit_accuracy']:.4f}")
+    print(f"checkpoint, metrics and learning curve in {args.output}/")
+    if args.verbose:
+        print(module.stats)
+    if args.explain:
+        test = data.test.tensors()
+        example = {k: v[:1] for k, v in test.items()}
+        a = "".join(str(int(d)) for d in example["a_digits"][0])
+        b = "".join(str(int(d)) for d in example["b_digits"][0])
+        truth = data.test.sums_int[0]
+        predicted = module.predict(module_inputs(example))[0]
+        verdict = "correct" if predicted == truth else "wrong"
+        print(f"\nexplaining test example 0: images of {a} + {b} = {truth}; predicted {predicted} "
+              f"({verdict})")
+        print(module.explain(module_inputs(example)))
+    return 0
