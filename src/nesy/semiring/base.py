@@ -37,6 +37,9 @@ class Semiring:
     exact_integers = False
     #: answers are computed over a selected set of proofs rather than the whole program
     selects_proofs = False
+    #: answers come from the solver back end of this name (`nesy.solvers.REGISTRY`, an
+    #: optional extra) instead of a circuit or the ground program's evaluation
+    solver: str | None = None
 
     def zero(self, like: Value) -> Value:
         return zeros_like(like)

@@ -1,0 +1,42 @@
+"""The solver interface (nesy.solvers): a missing package is a clean error naming the extra,
+weighted CNFs price models as their docstring says, and the registry resolves names."""
+
+from __future__ import annotations
+
+import pytest
+
+from nesy.errors import InferenceError, NesyError
+from nesy.solvers import EXTRA, SolverMissingError, WeightedCNF, get_backend, require
+from nesy.solvers.base import Backend
+
+
+def test_missing_package_names_the_extra():
+    with pytest.raises(SolverMissingError) as info:
+        require("nesy_no_such_solver_package", "no-such-solver", "mpe-maxsat")
+    error = info.value
+    assert isinstance(error, NesyError)
+    assert "mpe-maxsat" in error.message and "no-such-solver" in error.message
+    assert f"pip install nesy[{EXTRA}]" in str(error)
+
+
+def test_backend_load_reports_the_first_missing_package():
+    class Missing(Backend):
+        name = "missing"
+        requires = (("nesy_no_such_solver_package", "no-such-solver"),)
+
+    with pytest.raises(SolverMissingError, match="no-such-solver"):
+        Missing().load()
+
+
+def test_weighted_cnf_cost_and_hard_clauses():
+    wcnf = WeightedCNF(2, hard=[(1, 2)], soft=[((-1,), 0.5), ((-2,), 2.0), ((1, 2), 4.0)])
+    assert wcnf.satisfies(frozenset({1})) and not wcnf.satisfies(frozenset())
+    assert wcnf.cost(frozenset({1})) == 0.5
+    assert wcnf.cost(frozenset({1, 2})) == 2.5
+    assert wcnf.cost(frozenset()) == 4.0
+    assert wcnf.pretty().splitlines()[0] == "p wcnf 2 4"
+
+
+def test_unknown_backend():
+    with pytest.raises(InferenceError, match="unknown solver 'nope'"):
+        get_backend("nope")
