@@ -56,11 +56,17 @@ def query(program: Program | str, semantics: str = "exact", *, k: int = 3,
           limits: Limits | None = None, allow_python: bool = False) -> Result:
     """Answer the program's `query/1` atoms under `semantics` (see `nesy.SEMANTICS`)."""
     from nesy.inference import run_query
+    from nesy.semiring import get_semiring
 
     limits = Deadline(limits or Limits()).started()
     if isinstance(program, str):
         program = call_deep(lambda: parse(program, allow_python=allow_python), limits=limits)
-    return call_deep(run_query, program, semantics, k, limits, limits=limits)
+    semiring = get_semiring(semantics, k)
+    if semiring.solver:  # a semantics a solver back end answers (an optional extra)
+        from nesy.solvers import answer_query
+
+        return call_deep(answer_query, program, semiring, limits, limits=limits)
+    return call_deep(run_query, program, semiring, k, limits, limits=limits)
 
 
 def __getattr__(name: str):

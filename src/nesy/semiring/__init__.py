@@ -11,13 +11,14 @@ from nesy.semiring.base import Semiring
 from nesy.semiring.boolean import Boolean
 from nesy.semiring.fuzzy import FuzzyGodel, FuzzyLukasiewicz, FuzzyProduct, Possibilistic
 from nesy.semiring.max_product import MaxProduct
+from nesy.semiring.mpe_maxsat import MpeMaxSat
 from nesy.semiring.probability import Probability
 from nesy.semiring.topk import TopKProofs
 
 REGISTRY: dict[str, type[Semiring]] = {
     cls.name: cls
     for cls in (Probability, TopKProofs, FuzzyProduct, FuzzyGodel, FuzzyLukasiewicz,
-                Possibilistic, MaxProduct, Boolean)
+                Possibilistic, MaxProduct, Boolean, MpeMaxSat)
 }
 
 
@@ -32,4 +33,5 @@ def get_semiring(name: str | Semiring, k: int = 3) -> Semiring:
 
 
 __all__ = ["REGISTRY", "Semiring", "get_semiring", "Probability", "TopKProofs", "FuzzyProduct",
-           "FuzzyGodel", "FuzzyLukasiewicz", "Possibilistic", "MaxProduct", "Boolean"]
+           "FuzzyGodel", "FuzzyLukasiewicz", "Possibilistic", "MaxProduct", "Boolean",
+           "MpeMaxSat"]

@@ -30,9 +30,10 @@ from nesy.solvers.base import (
     WeightedCNF,
     require,
 )
+from nesy.solvers.maxsat import MaxSat
 
 #: back ends by canonical name: the value of a semiring's `solver` capability
-REGISTRY: dict[str, type[Backend]] = {}
+REGISTRY: dict[str, type[Backend]] = {cls.name: cls for cls in (MaxSat,)}
 
 
 def get_backend(name: str) -> Backend:
