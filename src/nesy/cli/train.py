@@ -8,6 +8,8 @@ import importlib
 # add_task_options with the task named in their help. Imported only when the task runs.
 TASKS = {
     "digit-addition": "nesy.train.digit_addition_task",
+    "countries": "nesy.train.kg_task",
+    "clutrr": "nesy.train.kg_task",
 }
 
 
@@ -26,6 +28,9 @@ def add_task_options(parser) -> None:
     parser.add_argument("--n-train", type=int, default=3000)
     parser.add_argument("--n-test", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.add_argument("--split", default=None,
+                        help="countries: S1, S2 or S3; clutrr: the release zip's name "
+                             "(data_089907f8 or data_db9b8f04)")
 
 
 def options_from(args):

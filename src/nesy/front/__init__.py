@@ -13,6 +13,7 @@ from nesy.front.desugar_head_aggregates import desugar_head_aggregates
 from nesy.front.desugar_negative_heads import desugar_negative_heads
 from nesy.front.desugar_neural import desugar_neural_clause
 from nesy.front.desugar_probabilistic import desugar_prob_clause
+from nesy.front.desugar_templates import expand_templates
 from nesy.front.fail_unknown import fail_unknown
 from nesy.front.library_scope import add_scope_library
 from nesy.front.load_consulted import load_consulted
@@ -42,8 +43,8 @@ def ast2program(ast: ProgramAST, allow_python: bool = False) -> Program:
     program = Program(ast.source)
     errors: list[NesyError] = []
     python: list | None = [] if allow_python else None
-    items = desugar_negative_heads(desugar_head_aggregates(
-        load_consulted(ast, errors, python), errors))
+    items = desugar_negative_heads(desugar_head_aggregates(expand_templates(
+        load_consulted(ast, errors, python), errors), errors))
     for path, directive in python or ():
         program.externals.update(load_python(path, directive.span, errors))
     for clause_id, item in enumerate(items):
