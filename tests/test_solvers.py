@@ -40,3 +40,27 @@ def test_weighted_cnf_cost_and_hard_clauses():
 def test_unknown_backend():
     with pytest.raises(InferenceError, match="unknown solver 'nope'"):
         get_backend("nope")
+
+
+def test_solver_semantics_reach_their_back_end():
+    """`solver` is a class-level capability every instance reads, naming a registered back
+    end."""
+    from nesy.semiring import REGISTRY, get_semiring
+    from nesy.solvers import REGISTRY as BACKENDS
+
+    solved = {name: cls.solver for name, cls in REGISTRY.items() if cls.solver}
+    assert solved == {"mpe-maxsat": "maxsat", "asp": "asp"}
+    for name, backend in solved.items():
+        assert get_semiring(name).solver == backend and backend in BACKENDS
+    assert get_semiring("mpe").solver is None
+
+
+def test_missing_solver_package_through_nesy_query(monkeypatch):
+    import nesy
+    from nesy.solvers import REGISTRY as BACKENDS
+
+    for name in ("maxsat", "asp"):
+        monkeypatch.setattr(BACKENDS[name], "requires", (("nesy_no_such_module", "missing-pkg"),))
+    for semantics in ("mpe-maxsat", "asp"):
+        with pytest.raises(SolverMissingError, match=r"pip install nesy\[solvers\]"):
+            nesy.query("0.5::a. query(a).", semantics)

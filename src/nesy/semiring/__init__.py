@@ -7,6 +7,7 @@ every semantics-specific decision lives here.
 from __future__ import annotations
 
 from nesy.errors import InferenceError
+from nesy.semiring.answer_sets import AnswerSets
 from nesy.semiring.base import Semiring
 from nesy.semiring.boolean import Boolean
 from nesy.semiring.fuzzy import FuzzyGodel, FuzzyLukasiewicz, FuzzyProduct, Possibilistic
@@ -18,7 +19,7 @@ from nesy.semiring.topk import TopKProofs
 REGISTRY: dict[str, type[Semiring]] = {
     cls.name: cls
     for cls in (Probability, TopKProofs, FuzzyProduct, FuzzyGodel, FuzzyLukasiewicz,
-                Possibilistic, MaxProduct, Boolean, MpeMaxSat)
+                Possibilistic, MaxProduct, Boolean, MpeMaxSat, AnswerSets)
 }
 
 
@@ -34,4 +35,4 @@ def get_semiring(name: str | Semiring, k: int = 3) -> Semiring:
 
 __all__ = ["REGISTRY", "Semiring", "get_semiring", "Probability", "TopKProofs", "FuzzyProduct",
            "FuzzyGodel", "FuzzyLukasiewicz", "Possibilistic", "MaxProduct", "Boolean",
-           "MpeMaxSat"]
+           "MpeMaxSat", "AnswerSets"]

@@ -38,8 +38,10 @@ class Semiring:
     #: answers are computed over a selected set of proofs rather than the whole program
     selects_proofs = False
     #: answers come from the solver back end of this name (`nesy.solvers.REGISTRY`, an
-    #: optional extra) instead of a circuit or the ground program's evaluation
-    solver: str | None = None
+    #: optional extra) instead of a circuit or the ground program's evaluation; a plain class
+    #: attribute (str | None) like the capabilities above, not a dataclass field, so that a
+    #: subclass's `solver = "..."` is what every instance reads
+    solver = None
 
     def zero(self, like: Value) -> Value:
         return zeros_like(like)

@@ -22,6 +22,7 @@ How a back end plugs in (one file, one registry line, one semiring):
 
 from __future__ import annotations
 
+from nesy.solvers.asp import Asp
 from nesy.solvers.base import (
     EXTRA,
     Backend,
@@ -33,7 +34,7 @@ from nesy.solvers.base import (
 from nesy.solvers.maxsat import MaxSat
 
 #: back ends by canonical name: the value of a semiring's `solver` capability
-REGISTRY: dict[str, type[Backend]] = {cls.name: cls for cls in (MaxSat,)}
+REGISTRY: dict[str, type[Backend]] = {cls.name: cls for cls in (MaxSat, Asp)}
 
 
 def get_backend(name: str) -> Backend:
