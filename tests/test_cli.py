@@ -92,10 +92,15 @@ def test_train_writes_metrics_and_resumes(tmp_path, capsys):
 
 def test_bench_prints_the_protocol_report(capsys):
     assert main(["bench", "digit-addition", "--n", "2", "--n-train", "200", "--n-test", "100",
-                 "--format", "json"]) == 0
+                 "--rounds", "3", "--min-time", "0.05", "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     for key in ("accuracy", "digit_accuracy", "epoch_time_s", "samples_per_s",
-                "plain_epoch_time_s", "overhead"):
+                "plain_epoch_time_s", "overhead", "first_epoch_time_s"):
         assert key in report
-    assert report["overhead"] == pytest.approx(report["epoch_time_s"] /
-                                               report["plain_epoch_time_s"])
+    # overhead: the median of three alternating rounds' ratios, each >= 0.05 s per side
+    rounds = sorted(report["overhead_rounds"])
+    assert len(rounds) == 3 and report["overhead"] == pytest.approx(rounds[1], rel=1e-3)
+    assert report["overhead_min"] <= report["overhead_q1"] <= report["overhead"] \
+        <= report["overhead_q3"] <= report["overhead_max"]
+    plain_batch_s = report["plain_epoch_time_s"] / -(-200 // 8)
+    assert report["timing_batches"] * plain_batch_s >= 0.05 * 0.5

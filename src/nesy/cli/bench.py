@@ -11,14 +11,21 @@ def add_parser(sub) -> None:
     parser = sub.add_parser("bench", help="run a benchmark protocol")
     parser.add_argument("task", choices=["digit-addition"])
     add_task_options(parser)
+    parser.add_argument("--rounds", type=int, default=7,
+                        help="alternating nesy/plain measurements per side (default 7)")
+    parser.add_argument("--min-time", type=float, default=1.0,
+                        help="seconds each measurement lasts at least (default 1.0)")
     parser.add_argument("--format", default="text", choices=["text", "json"])
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
     from nesy.train.digit_addition_task import bench
+    from nesy.train.timing import TimingOptions
 
-    report = bench(options_from(args))
+    timing = TimingOptions(min_seconds=args.min_time, rounds=args.rounds,
+                           warmup_seconds=min(0.3, args.min_time))
+    report = bench(options_from(args), timing=timing)
     if args.format == "json":
         print(json.dumps(report))
         return 0

@@ -51,6 +51,18 @@ def add_parser(sub) -> None:
     parser.add_argument("--explain", action="store_true", help="explain one test prediction")
     parser.add_argument("--verbose", action="store_true", help="print cache statistics")
     parser.add_argument("--no-progress", action="store_true")
+    curriculum = parser.add_argument_group(
+        "curriculum (digit-addition)",
+        "train stage after stage on growing N, carrying the network; a stage's list of one "
+        "value applies to every stage, and --n is ignored")
+    curriculum.add_argument("--curriculum", default=None, metavar="N1,N2,...",
+                            help="digits per number at each stage, e.g. 1,4,15,100,300,1000")
+    curriculum.add_argument("--stage-epochs", default=None, metavar="E1,E2,...",
+                            help="epochs per stage (default: --epochs)")
+    curriculum.add_argument("--stage-n-train", default=None, metavar="M1,M2,...",
+                            help="training examples per stage (default: --n-train)")
+    curriculum.add_argument("--stage-n-test", default=None, metavar="T1,T2,...",
+                            help="test examples per stage (default: --n-test)")
     parser.set_defaults(run=run)
 
 

@@ -8,16 +8,20 @@ and the comparison protocol against the plain network trained on the digit label
 from __future__ import annotations
 
 import json
+import statistics
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib import resources
+from pathlib import Path
 
 import torch
 
 from nesy.datasets import digit_addition
 from nesy.datasets.digit_addition import digits_to_int
+from nesy.errors import TrainingError
 from nesy.neural.networks import MLP, MnistNet
-from nesy.train.loop import TrainConfig, fit, plain_epoch
+from nesy.train.loop import TrainConfig, fit, make_optimizer, plain_epoch, plain_step, train_step
+from nesy.train.timing import TimingOptions, paired_timing
 
 PROGRAM = "multi_addition.pl"
 QUERY = "multi_addition(X, Y, Z)"
@@ -49,17 +53,25 @@ def make_network(dataset: str) -> torch.nn.Module:
     return MnistNet() if dataset == "mnist" else MLP(64, 128, 10)
 
 
-def build(options: AdditionOptions):
-    """(module, network, data) for the options; the network is seeded by `seed`."""
+def make_data(options: AdditionOptions):
+    return digit_addition(options.n_digits, dataset=options.dataset, data_dir=options.data_dir,
+                          n_train=options.n_train, n_test=options.n_test)
+
+
+def make_module(options: AdditionOptions, net: torch.nn.Module):
+    """The Module of the program a user would write, around `net` (shared, not copied)."""
     import nesy
 
-    data = digit_addition(options.n_digits, dataset=options.dataset, data_dir=options.data_dir,
-                          n_train=options.n_train, n_test=options.n_test)
+    return nesy.Module(program_text(), {"mnist_net": net}, QUERY, options.semantics,
+                       k=options.k)
+
+
+def build(options: AdditionOptions):
+    """(module, network, data) for the options; the network is seeded by `seed`."""
+    data = make_data(options)
     torch.manual_seed(options.seed)
     net = make_network(options.dataset)
-    module = nesy.Module(program_text(), {"mnist_net": net}, QUERY, options.semantics,
-                         k=options.k)
-    return module, net, data
+    return make_module(options, net), net, data
 
 
 def training_data(split) -> dict:
@@ -126,26 +138,163 @@ def train(options: AdditionOptions, output_dir: str, resume: bool = False, progr
     return module, net, data, list(result.history)
 
 
+@dataclass(frozen=True)
+class CurriculumPlan:
+    """A curriculum over N: stage i trains `epochs[i]` epochs on `n_train[i]` examples of
+    `n_digits[i]`-digit numbers (tested on `n_test[i]`), carrying the network from stage to
+    stage. Every other option (lr, batch size, semantics, data set, seed) is the same in all."""
+
+    n_digits: tuple[int, ...]
+    epochs: tuple[int, ...]
+    n_train: tuple[int, ...]
+    n_test: tuple[int, ...]
+
+    @classmethod
+    def parse(cls, n_digits: str, epochs: str | int, n_train: str | int,
+              n_test: str | int) -> CurriculumPlan:
+        """From comma-separated lists (`"1,4,100"`); a list of one value applies to every stage."""
+        ns = _int_list("--curriculum", n_digits)
+        columns = [_int_list(flag, value) for flag, value in (
+            ("--stage-epochs", epochs), ("--stage-n-train", n_train), ("--stage-n-test", n_test))]
+        for flag, column in zip(("--stage-epochs", "--stage-n-train", "--stage-n-test"), columns,
+                                strict=True):
+            if len(column) not in (1, len(ns)):
+                raise TrainingError(f"{flag} has {len(column)} values for {len(ns)} stages",
+                                    hint="give one value for every stage, or one for all")
+        epochs_, n_train_, n_test_ = (tuple(c * len(ns)) if len(c) == 1 else tuple(c)
+                                      for c in columns)
+        if any(n < 1 for n in ns) or any(e < 0 for e in epochs_) or any(m < 1 for m in n_train_):
+            raise TrainingError("curriculum stages need N >= 1, epochs >= 0 and n_train >= 1")
+        return cls(tuple(ns), epochs_, n_train_, n_test_)
+
+    def stage_options(self, options: AdditionOptions) -> list[AdditionOptions]:
+        return [replace(options, n_digits=n, epochs=e, n_train=m, n_test=t)
+                for n, e, m, t in zip(self.n_digits, self.epochs, self.n_train, self.n_test,
+                                      strict=True)]
+
+
+def _int_list(flag: str, value: str | int) -> list[int]:
+    if isinstance(value, int):
+        return [value]
+    try:
+        values = [int(part) for part in str(value).split(",") if part.strip()]
+    except ValueError:
+        values = []
+    if not values:
+        raise TrainingError(f"{flag} expects comma-separated integers, got {value!r}",
+                            hint=f"e.g. {flag} 1,4,15,100")
+    return values
+
+
+def evaluate_with_ideal(module, net, split) -> dict:
+    """`evaluate` plus the ideal sum accuracy digit_accuracy^(2N) of independent digit errors;
+    batches sized so that a large N evaluates in bounded memory."""
+    metrics = evaluate(module, net, split, batch_size=max(1, min(500, 20000 // split.n_digits)))
+    metrics["ideal_accuracy"] = metrics["digit_accuracy"] ** (2 * split.n_digits)
+    return metrics
+
+
+def train_curriculum(options: AdditionOptions, plan: CurriculumPlan, output_dir: str,
+                     resume: bool = False, progress: bool = True, monitors=()):
+    """Train the stages of `plan` in order on one network (seeded by `seed`), with a folder,
+    checkpoint and metrics per stage; returns (network, rows of every epoch, the last module
+    built or None when a resume found every stage finished)."""
+    from nesy.train.curriculum import Stage, StageRun, fit_curriculum
+
+    torch.set_num_threads(options.threads)
+    torch.manual_seed(options.seed)
+    net = make_network(options.dataset)
+    staged = plan.stage_options(options)
+    built = {}
+
+    def make_stage(index: int, stage: Stage) -> StageRun:
+        stage_options = staged[index]
+        data = make_data(stage_options)
+        module = make_module(stage_options, net)
+        built["module"] = module
+        return StageRun(module, loss_fn, training_data(data.train),
+                        evaluate=lambda m: evaluate_with_ideal(m, net, data.test))
+
+    stages = [Stage(f"n{o.n_digits}", o.epochs, task_record(o)) for o in staged]
+    config = TrainConfig(output_dir=output_dir, batch_size=options.batch_size, lr=options.lr,
+                         seed=options.seed, resume=resume, progress=progress,
+                         monitors=tuple(monitors))
+    rows = fit_curriculum(stages, make_stage, net, config)
+    return net, rows, built.get("module")
+
+
+def plain_data(split, batch_size: int) -> tuple[torch.Tensor, torch.Tensor, int]:
+    """The plain network's data for a split: every digit image with its label, in example order
+    (a's digits then b's), and the batch size in images that matches `batch_size` examples."""
+    images = torch.stack([split.a_images, split.b_images], dim=1)  # [M, 2, N, D]
+    labels = torch.stack([split.a_digits, split.b_digits], dim=1)  # [M, 2, N]
+    per_example = 2 * split.n_digits
+    return (images.reshape(-1, images.shape[-1]), labels.reshape(-1),
+            batch_size * per_example)
+
+
 def plain_reference(options: AdditionOptions, data) -> dict:
     """One epoch of the same network on the digit labels of the same images, in the same order."""
     torch.manual_seed(options.seed)
     net = make_network(options.dataset)
-    split = data.train
-    images = torch.stack([split.a_images, split.b_images], dim=1)  # [M, 2, N, D]
-    labels = torch.stack([split.a_digits, split.b_digits], dim=1)  # [M, 2, N]
-    per_example = 2 * split.n_digits
-    return plain_epoch(net, images.reshape(-1, images.shape[-1]), labels.reshape(-1),
-                       options.batch_size * per_example, options.lr)
+    images, labels, batch_size = plain_data(data.train, options.batch_size)
+    return plain_epoch(net, images, labels, batch_size, options.lr)
 
 
-def bench(options: AdditionOptions, progress: bool = False) -> dict:
-    """The comparison protocol: nesy's epochs and the plain network's epoch, in one run."""
+def paired_epoch_timing(options: AdditionOptions, module, data,
+                        timing: TimingOptions | None = None) -> dict:
+    """Steady-state epoch times of nesy (training `module`) and of the plain network on the
+    same examples, batches and thread count, measured side by side (`paired_timing`)."""
+    timing = timing or TimingOptions()
+    torch.manual_seed(options.seed)
+    plain_net = make_network(options.dataset)
+    plain_opt = make_optimizer("adam", plain_net.parameters(), options.lr)
+    images, labels, plain_batch = plain_data(data.train, options.batch_size)
+    nesy_opt = make_optimizer("adam", module.parameters(), options.lr)
+    train = training_data(data.train)
+    n, size = len(data.train), options.batch_size
+    n_batches = -(-n // size)
+
+    def nesy(i: int) -> None:
+        start = (i % n_batches) * size
+        batch = {key: value[start:start + size] for key, value in train.items()}
+        train_step(module, loss_fn, batch, nesy_opt).item()
+
+    def plain(i: int) -> None:
+        start = (i % n_batches) * plain_batch
+        plain_step(plain_net, plain_opt, images[start:start + plain_batch],
+                   labels[start:start + plain_batch]).item()
+
+    module.train()
+    plain_net.train()
+    measured = paired_timing(nesy, plain, timing)
+    examples = sum(min(size, n - (i % n_batches) * size) for i in range(measured.batches))
+    per_epoch = n / examples  # seconds for K batches -> seconds for one epoch of n examples
+    ratio = measured.summary()
+    return {
+        "epoch_time_s": statistics.median(measured.first_s) * per_epoch,
+        "plain_epoch_time_s": statistics.median(measured.second_s) * per_epoch,
+        "overhead": ratio["median"],
+        "overhead_min": ratio["min"],
+        "overhead_q1": ratio["q1"],
+        "overhead_q3": ratio["q3"],
+        "overhead_max": ratio["max"],
+        "overhead_rounds": [round(r, 4) for r in measured.ratios],
+        "timing_batches": measured.batches,
+        "timing_rounds": timing.rounds,
+    }
+
+
+def bench(options: AdditionOptions, progress: bool = False,
+          timing: TimingOptions | None = None) -> dict:
+    """The comparison protocol: train `epochs` epochs (the first one cold, grounding and
+    compilation included) and test, then time nesy's and the plain network's steady epochs side
+    by side; `overhead` is the median of the per-round ratios nesy ÷ plain."""
     import tempfile
 
     torch.set_num_threads(options.threads)
     start = time.perf_counter()
     module, net, data = build(options)
-    plain = plain_reference(options, data)
     with tempfile.TemporaryDirectory() as tmp:
         config = TrainConfig(output_dir=tmp, epochs=options.epochs,
                              batch_size=options.batch_size, lr=options.lr, seed=options.seed,
@@ -154,19 +303,20 @@ def bench(options: AdditionOptions, progress: bool = False) -> dict:
         history = list(result.history)
     metrics = evaluate(module, net, data.test)
     epoch_times = [row["epoch_time_s"] for row in history]
-    first = epoch_times[0]
+    first = epoch_times[0] if epoch_times else None
+    steady = paired_epoch_timing(options, module, data, timing)  # trains on: after the test
     report = {
         **asdict(options),
         "accuracy": metrics["accuracy"],
         "digit_accuracy": metrics["digit_accuracy"],
         "ideal_accuracy": metrics["digit_accuracy"] ** (2 * options.n_digits),
-        "epoch_time_s": first,
+        **steady,
+        "samples_per_s": options.n_train / steady["epoch_time_s"],
+        "first_epoch_time_s": first,
+        "first_epoch_overhead": first / steady["plain_epoch_time_s"] if first else None,
         "epoch_times_s": epoch_times,
         "later_epoch_time_s": (sum(epoch_times[1:]) / len(epoch_times[1:])
                                if len(epoch_times) > 1 else None),
-        "samples_per_s": options.n_train / first,
-        "plain_epoch_time_s": plain["epoch_time_s"],
-        "overhead": first / plain["epoch_time_s"],
         "grounding_compile_s": module.stats.compile_time_s,
         "cache": str(module.stats),
         "total_time_s": time.perf_counter() - start,
@@ -181,6 +331,8 @@ def run_cli(args) -> int:
     from nesy.cli.train import options_from
 
     options = options_from(args)
+    if getattr(args, "curriculum", None):
+        return _run_curriculum_cli(args, options)
     module, net, data, history = train(options, args.output, resume=args.resume,
                                        progress=not args.no_progress and sys.stderr.isatty())
     last = history[-1] if history else {}
@@ -204,4 +356,33 @@ def run_cli(args) -> int:
         print(f"\nexplaining test example 0: images of {a} + {b} = {truth}; predicted {predicted} "
               f"({verdict})")
         print(module.explain(module_inputs(example)))
+    return 0
+
+
+def _run_curriculum_cli(args, options: AdditionOptions) -> int:
+    """`nesy train --task digit-addition --curriculum 1,4,...`: one line per stage."""
+    import sys
+
+    if args.explain:
+        raise TrainingError("--explain is not available with --curriculum",
+                            hint="train the last stage's N without --curriculum to explain")
+    plan = CurriculumPlan.parse(args.curriculum, args.stage_epochs or args.epochs,
+                                args.stage_n_train or args.n_train,
+                                args.stage_n_test or args.n_test)
+    _, rows, module = train_curriculum(options, plan, args.output, resume=args.resume,
+                                       progress=not args.no_progress and sys.stderr.isatty())
+    summaries = json.loads((Path(args.output) / "curriculum.json").read_text(encoding="utf-8"))
+    for summary in summaries:
+        print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
+                          for k, v in summary.items()}))
+    for summary in summaries:
+        if "digit_accuracy" in summary:
+            print(f"stage {summary['stage']} (N={summary['n_digits']}, {summary['n_train']} "
+                  f"examples, {summary['epochs']} epoch(s), {summary['wall_time_s']:.1f} s): "
+                  f"digit accuracy {summary['digit_accuracy']:.4f}, sum accuracy "
+                  f"{summary['accuracy']:.4f}, ideal {summary['ideal_accuracy']:.4g}")
+    print(f"per-stage checkpoints in {args.output}/stage-*/; metrics, curriculum.json and "
+          f"learning curve in {args.output}/")
+    if args.verbose and module is not None:
+        print(module.stats)
     return 0

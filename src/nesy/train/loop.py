@@ -181,6 +181,37 @@ def _check_resumable(
         )
 
 
+def train_step(
+    model: torch.nn.Module,
+    loss_fn: LossFn,
+    batch: Mapping[str, Any],
+    optimizer: torch.optim.Optimizer,
+) -> torch.Tensor:
+    """One optimisation step on a batch, as every epoch of `fit` takes it; returns the loss."""
+    loss = loss_fn(model, batch)
+    if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+        raise TrainingError(f"loss_fn must return a scalar tensor, got {loss!r:.80}")
+    if not loss.requires_grad:
+        raise TrainingError("the loss does not depend on any trainable parameter")
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+def plain_step(
+    net: torch.nn.Module, optimizer: torch.optim.Optimizer, images: torch.Tensor,
+    labels: torch.Tensor,
+) -> torch.Tensor:
+    """One supervised step (NLL of the net's softmax output), as `plain_epoch` takes it."""
+    probs = net(images)
+    loss = F.nll_loss(torch.log(probs.clamp_min(1e-12)), labels)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
 def _train_epoch(
     model: torch.nn.Module,
     loss_fn: LossFn,
@@ -197,14 +228,7 @@ def _train_epoch(
     with progress_bar(n_batches, f"epoch {epoch}/{config.epochs}", config.progress) as bar:
         for start in range(0, n, batch_size):
             batch = {key: value[start : start + batch_size] for key, value in data.items()}
-            loss = loss_fn(model, batch)
-            if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
-                raise TrainingError(f"loss_fn must return a scalar tensor, got {loss!r:.80}")
-            if not loss.requires_grad:
-                raise TrainingError("the loss does not depend on any trainable parameter")
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            loss = train_step(model, loss_fn, batch, optimizer)
             size = min(batch_size, n - start)
             total += loss.item() * size  # a CPU scalar read is cheaper than tensor arithmetic
             if not bar.disable:
@@ -314,11 +338,7 @@ def plain_epoch(
     started = perf_counter()
     for start in range(0, n, batch_size):
         x, y = images[start : start + batch_size], labels[start : start + batch_size]
-        probs = net(x)
-        loss = F.nll_loss(torch.log(probs.clamp_min(1e-12)), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        loss = plain_step(net, opt, x, y)
         total += loss.item() * len(x)  # as the training loop accumulates
     elapsed = perf_counter() - started
     return {

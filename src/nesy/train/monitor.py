@@ -92,3 +92,37 @@ def progress_bar(total: int, desc: str, enabled: bool) -> tqdm:
     """A tqdm bar over `total` batches, shown only when enabled and stderr is a terminal."""
     show = enabled and sys.stderr.isatty()
     return tqdm(total=total, desc=desc, unit="batch", leave=False, disable=not show)
+
+
+def plot_curriculum(path: str | Path, rows: Sequence[Mapping[str, Any]]) -> None:
+    """A curriculum's curve: the evaluation metrics per epoch across stages (each stage's
+    start marked with its name), and the epoch times on a log scale, as a PNG via Agg."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    epochs = [row["epoch"] for row in rows]
+    skip = set(TIMING_KEYS) | {"stage", "stage_name", "stage_epoch"}
+    metrics = [k for k in _columns(rows) if k not in skip
+               and all(isinstance(row.get(k, 0.0), (int, float)) for row in rows)]
+    fig = Figure(figsize=(10, 3.6), layout="constrained")
+    FigureCanvasAgg(fig)
+    left, right = fig.subplots(1, 2)
+    for key in metrics:
+        points = [(row["epoch"], row[key]) for row in rows if key in row]
+        left.plot(*zip(*points, strict=True), marker="o", label=key)
+    right.plot(epochs, [row["epoch_time_s"] for row in rows], marker="o")
+    right.set_yscale("log")
+    for axis in (left, right):
+        for row in rows:
+            if row.get("stage_epoch") == 1:
+                axis.axvline(row["epoch"] - 0.5, color="grey", linewidth=0.6)
+                axis.annotate(str(row.get("stage_name", row.get("stage"))),
+                              (row["epoch"] - 0.45, 0.02), xycoords=("data", "axes fraction"),
+                              fontsize=7, rotation=90)
+    left.set(xlabel="epoch (all stages)", title="evaluation")
+    if metrics:
+        left.legend(fontsize=7)
+    right.set(xlabel="epoch (all stages)", ylabel="seconds", title="epoch time")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    atomic_write_bytes(Path(path), buffer.getvalue())
