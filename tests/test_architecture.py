@@ -20,9 +20,12 @@ AFTER_FRONT = ("ground", "semiring", "compile", "circuit", "query", "solvers", "
                "inference", "proofs", "train", "datasets", "cli", "testing")
 
 # The stages bottom up (DESIGN.md's layout; `extern`, the API of predicates written in Python,
-# sits below `front`, which loads them; the circuit IR sits below `compile`, which builds it): a module may import the kernel, its own stage and the stages before it.
+# sits below `front`, which loads them; the circuit IR sits below `compile`, which builds it;
+# `query`, the one plan, sits below both of its clients: `inference`, nesy.query's answers on
+# fixed probabilities, and `neural`, the Module's batches): a module may import the kernel, its
+# own stage and the stages before it.
 STAGES = ("extern", "syntax", "front", "ground", "semiring", "circuit", "compile", "proofs",
-          "inference", "query", "solvers", "neural", "datasets", "train", "testing", "cli")
+          "query", "inference", "solvers", "neural", "datasets", "train", "testing", "cli")
 
 # Files another change is editing now; their private imports and old import paths are pending
 # there, not allowed. Empty today: none of them imports a private name.

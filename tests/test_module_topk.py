@@ -10,7 +10,7 @@ import torch
 import nesy
 from nesy.errors import LimitError
 from nesy.limits import Limits
-from nesy.neural import topk_proofs
+from nesy.circuit import topk as topk_proofs
 
 DOMAIN = [0, 1, 2]
 

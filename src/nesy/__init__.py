@@ -13,6 +13,11 @@ from typing import TYPE_CHECKING
 from nesy.errors import NesyError, Source
 from nesy.limits import Deadline, Limits, call_deep
 
+# The submodule nesy/query.py (`compile_query`, the plan) is loaded before the function
+# `query` below is defined: loading it later would make it the package's `query` attribute,
+# in the function's place.
+from nesy import query as _plan  # noqa: E402,F401  isort: skip
+
 if TYPE_CHECKING:
     from nesy.front import Program
     from nesy.inference import Result

@@ -35,6 +35,9 @@ class Limits:
     #: `time.monotonic()` when the run began, so every stage shares one timeout (the CLI sets it
     #: at start-up, `nesy.query` on entry); None: each stage's own start
     started_at: float | None = None
+    #: check each IR (ground program, simplified program, circuit) at its stage boundary; on in
+    #: the test suite (tests/conftest.py), off by default (it costs a pass over each)
+    validate: bool = False
 
 
 class Deadline:

@@ -28,7 +28,7 @@ class CircuitPlan:
         self._levelled = False
         self._indices: dict = {}  # device -> the steps, leaves and roots as index tensors
 
-    def _level(self) -> None:
+    def level(self) -> None:
         """Group the AND/OR/NOT nodes by depth and kind: each group is one step that gathers
         its nodes' children as a [B, nodes, width] block and reduces the width."""
         if self._levelled:
@@ -78,7 +78,7 @@ class CircuitPlan:
             return self.evaluate_floats(pos, neg, semiring)
         import torch
 
-        self._level()
+        self.level()
         steps, leaf_sources, roots = self._index_tensors(pos.device)
         # a circuit without negative literals (a derivation DAG) reads `pos` only
         weights = torch.cat([pos, neg], dim=1) if self.reads_neg else pos

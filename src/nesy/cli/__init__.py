@@ -119,8 +119,8 @@ def _hint_for_verb(exc: NesyError, options) -> None:
 def add_limit_options(parser: argparse.ArgumentParser) -> None:
     """One option per field of `Limits`, named after it (`max_depth` → `--max-depth`)."""
     for field in dataclasses.fields(Limits):
-        if field.default is None:
-            continue  # not a bound (started_at)
+        if field.default is None or isinstance(field.default, bool):
+            continue  # not a bound (started_at, validate)
         parser.add_argument("--" + field.name.replace("_", "-"), type=_positive(type(field.default)),
                             default=field.default, metavar="N",
                             help=f"(default {field.default})")
@@ -143,7 +143,8 @@ def _positive(kind):
 def limits_from(args) -> Limits:
     """The limits given on the command line (the timeout counting from `args.started_at`)."""
     return Limits(**{field.name: getattr(args, field.name) for field in dataclasses.fields(Limits)
-                     if field.default is not None}, started_at=getattr(args, "started_at", None))
+                     if field.default is not None and not isinstance(field.default, bool)},
+                  started_at=getattr(args, "started_at", None))
 
 
 if __name__ == "__main__":

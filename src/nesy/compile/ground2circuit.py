@@ -136,6 +136,14 @@ class SddBuilder:
     def _or(self, a, b):
         return self._keep(self.manager.disjoin(a, b))
 
+    def conjoin(self, a, b):
+        """The conjunction of two SDDs."""
+        return self._and(a, b)
+
+    def negation(self, a):
+        """The negation of an SDD."""
+        return self._not(a)
+
     def _not(self, a):
         return self._keep(self.manager.negate(a))
 

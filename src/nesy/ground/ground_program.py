@@ -80,6 +80,11 @@ class GroundProgram:
         text = choice_text(name) if isinstance(name, Choice) else format_term(name)
         return text if literal > 0 else f"\\+{text}"
 
+    def pretty_choice(self, node: int) -> str:
+        """A choice as `atom :: probability`."""
+        choice = self.choices[node]
+        return f"{choice_text(choice)} :: {_prob_text(choice.prob)}"
+
     def pretty(self) -> str:
         """One line per derived node and choice (for `nesy dump --stage ground`)."""
         lines = []

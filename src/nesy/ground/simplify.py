@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from nesy.ground.ground_program import GroundProgram
 from nesy.limits import Deadline, Limits
+from nesy.terms import format_term
 
 TRUE = "true"
 FALSE = "false"
@@ -24,6 +25,51 @@ class Simplified:
     bodies: dict[int, list[tuple[int, ...]]] = field(default_factory=dict)
     queries: list = field(default_factory=list)  # (atom, literal | TRUE | FALSE)
     evidence: list = field(default_factory=list)  # (atom, literal | TRUE | FALSE, value)
+
+    def pretty(self) -> str:
+        """One line per derived atom left and per choice it reads, then the roots (for `nesy
+        dump --stage simplified`)."""
+        ground = self.ground
+        lines = []
+        for node, node_bodies in sorted(self.bodies.items()):
+            rhs = " ; ".join(", ".join(ground.describe(lit) for lit in body) or "true"
+                             for body in node_bodies)
+            lines.append(f"{node}: {ground.describe(node)} :- {rhs or 'false'}")
+        used = sorted({abs(lit) for node_bodies in self.bodies.values() for body in node_bodies
+                       for lit in body if abs(lit) in ground.choices}
+                      | {abs(lit) for _, lit in self.queries
+                         if isinstance(lit, int) and abs(lit) in ground.choices})
+        for node in used:
+            lines.append(f"{node}: {ground.pretty_choice(node)}")
+        for atom, lit in self.queries:
+            lines.append(f"query({format_term(atom)}) -> {_root_text(lit)}")
+        for atom, lit, value in self.evidence:
+            lines.append(f"evidence({format_term(atom)}, {str(value).lower()}) -> "
+                         f"{_root_text(lit)}")
+        return "\n".join(lines)
+
+    def validate(self) -> None:
+        """Every literal names a node of the ground program; every derived node a body list;
+        roots are literals, TRUE or FALSE (run at the stage boundary in tests)."""
+        ground = self.ground
+        n = len(ground.names)
+
+        def check(lit, where) -> None:
+            if lit in (TRUE, FALSE):
+                return
+            assert isinstance(lit, int) and lit != 0 and abs(lit) < n, (where, lit)
+            assert abs(lit) in ground.choices or abs(lit) in self.bodies, (where, lit)
+
+        for node, node_bodies in self.bodies.items():
+            assert 0 < node < n and node not in ground.choices, node
+            for body in node_bodies:
+                for lit in body:
+                    assert lit not in (TRUE, FALSE), (node, body)
+                    check(lit, node)
+        for atom, lit in self.queries:
+            check(lit, atom)
+        for atom, lit, _ in self.evidence:
+            check(lit, atom)
 
     def reachable(self, roots) -> list[int]:
         """Derived nodes reachable from `roots`, dependencies before dependants where acyclic."""
@@ -47,6 +93,10 @@ class Simplified:
                         if abs(lit) not in seen and abs(lit) in self.bodies:
                             stack.append((abs(lit), False))
         return order
+
+
+def _root_text(lit) -> str:
+    return lit if isinstance(lit, str) else str(lit)
 
 
 def simplify(ground: GroundProgram, limits: Limits | None = None) -> Simplified:

@@ -17,20 +17,22 @@ import torch
 from torch import nn
 
 from nesy.arith import COMPARISONS, LinearExpr, NotLinear
-from nesy.circuit.evaluate import CircuitPlan
-from nesy.compile.direct import DirectEvaluator, TensorOps
-from nesy.compile.ground2circuit import CHAIN, EXACTLY_ONE, SddBuilder, choices_below
-from nesy.compile.ground2dag import ground2dag
-from nesy.errors import EvaluationError, LimitError, NeuralError
+from nesy.errors import LimitError, NeuralError
 from nesy.front.desugar_neural import TENSOR_OUTPUT
 from nesy.front.program import Program
 from nesy.ground.engine import Grounder
 from nesy.ground.ground_program import Constraint, NeuralRef, ParamRef, TensorRef
-from nesy.ground.simplify import simplify
 from nesy.limits import Limits, call_deep
 from nesy.neural.random_integers import constraint_probability, dense_distribution
 from nesy.neural.tensor_ops import TENSOR_OP, apply_op
-from nesy.neural.topk_proofs import ProofTable, build_proof_table, topk_union
+from nesy.query import (
+    Grounded,
+    Grounding,
+    MappedLeaves,
+    QueryPlan,
+    choice_probability,
+    compile_query,
+)
 from nesy.semiring import get_semiring
 from nesy.terms import Term, Var, format_term, is_ground, list_items, make_list, recursion_limit
 
@@ -65,25 +67,25 @@ class _Answer:
 
 @dataclass
 class _Shape:
-    """Everything symbolic about one query shape, computed once."""
+    """Everything symbolic about one query shape, computed once: its answers and the plan
+    (`nesy.query.compile_query`) that evaluates them on a batch's choice probabilities."""
 
     answers: list[_Answer]
-    simplified: object
-    plan: CircuitPlan | None
-    semiring_is_circuit: bool
-    layout: object
+    plan: QueryPlan
     symbolic: bool
     domains: dict = field(default_factory=dict)  # symbolic group -> domain values
     dtype: torch.dtype = torch.float32
-    direct_roots: list | None = None  # choice nodes whose probabilities are the answers
     net_plan: list | None = None  # per network: input slots and where each output goes
-    proofs: ProofTable | None = None  # top-k: every proof of each answer
-    # where the probability of each choice `_choice_columns` reads (top-k's proof choices or
-    # the derivation DAG's variables) is among the network outputs
-    choice_columns: tuple | None = None
+    # per list of choices the plan reads: where each one's probability is among the network
+    # outputs (`_choice_columns`)
+    choice_columns: dict = field(default_factory=dict)
     unchecked_nets: set = field(default_factory=set)  # networks whose outputs await a check
     mode: str = "plain"  # "target", "free" or "plain": see `Module._shape`
     match: bool = False  # one root: OR over answers of (answer holds AND its values match)
+
+    @property
+    def simplified(self):
+        return self.plan.simplified
 
     def __post_init__(self):
         ground = self.simplified.ground
@@ -103,12 +105,6 @@ class _Shape:
         # several answers whose values are random integers; answers hold their values
         self.symbolic_answers = any(isinstance(v, LinearExpr) for a in self.answers
                                     for v in a.values)
-        roots = [self.simplified.queries[-1][1]] if self.match else \
-            [a.root for a in self.answers]
-        if self.semiring_is_circuit and roots and all(
-                isinstance(r, int) and r > 0 and r in ground.choices
-                and len(ground.groups[ground.choices[r].group]) == 1 for r in roots):
-            self.direct_roots = roots
 
 
 class Module(nn.Module):
@@ -236,93 +232,76 @@ class Module(nn.Module):
             return shape
         self.stats.misses += 1
         start = time.perf_counter()
-        shape = None
-        # symbolic integers give exact probabilities: only the exact semantics may use them
+        # symbolic ways first; the plan tries them only where its semiring's integers may stay
+        # symbolic (exact probabilities)
         modes = []
-        if self.symbolic_integers and self.semiring.exact_integers:
+        if self.symbolic_integers:
             modes = ["target", "free"] if target_vars and integer_targets else ["free"]
-        for mode in modes:
-            try:
-                shape = self._build_shape(query, target_vars, mode)
-                break
-            except (NotLinear, EvaluationError):
-                # an evaluation error here (a builtin given a random integer) may not happen
-                # with the outputs enumerated; the plain way reports it if it does
-                continue
-        if shape is None:
-            shape = self._build_shape(query, target_vars, "plain")
+        groundings = [Grounding(self._grounding(target_vars, mode), symbolic=True)
+                      for mode in modes] + [Grounding(self._grounding(target_vars, "plain"))]
+        plan = compile_query(self.program, query, self.semiring, self.limits,
+                             groundings=groundings).batched()
+        shape = self._shape_of(plan)
         self.stats.compile_time_s += time.perf_counter() - start
         self.stats.shapes += 1
         self.stats.symbolic_shapes += shape.symbolic
         self._shapes[key] = shape
         return shape
 
-    def _build_shape(self, query: Term, target_vars: list, mode: str) -> _Shape:
-        symbolic = mode != "plain"
-        goal = _substitute(query, {v: _target_expr(v.name) for v in target_vars}) \
-            if mode == "target" else query
-        grounder = (_SymbolicGrounder if symbolic else Grounder)(self.program, self.limits,
-                                                                 symbolic=symbolic, tensors=True)
-        outputs = [v for v in _vars_in(goal)]
-        grouped: dict[tuple, list] = {}
-        for answer, literals in grounder.answers(goal, Term("$o", tuple(outputs))):
-            values = tuple(answer.args)
-            grouped.setdefault(values, []).append(literals)
-        ground = grounder.ground
-        if symbolic and not _symbolic_is_exact(ground, grounder.symbolic_groups, grouped):
-            raise NotLinear()
-        match = len(grouped) > 1 and any(isinstance(v, LinearExpr) for values in grouped
-                                         for v in values)
-        holds = []  # each answer's own condition (for explanations)
-        for i, (values, bodies) in enumerate(grouped.items()):
-            name = Term("$answer", (Term("$o", values),))
-            node = grounder.aux_node(name, bodies)
-            holds.append((name, node))
+    def _grounding(self, target_vars: list, mode: str):
+        """A way to ground a query (see `_shape`): each answer (a tuple of output values) a
+        query of the ground program; with several answers whose values are random integers,
+        one more root that some answer holds with the wanted values."""
+        def run(program: Program, query: Term, limits: Limits) -> Grounded:
+            symbolic = mode != "plain"
+            goal = _substitute(query, {v: _target_expr(v.name) for v in target_vars}) \
+                if mode == "target" else query
+            grounder = (_SymbolicGrounder if symbolic else Grounder)(program, limits,
+                                                                     symbolic=symbolic,
+                                                                     tensors=True)
+            outputs = [v for v in _vars_in(goal)]
+            grouped: dict[tuple, list] = {}
+            for answer, literals in grounder.answers(goal, Term("$o", tuple(outputs))):
+                values = tuple(answer.args)
+                grouped.setdefault(values, []).append(literals)
+            ground = grounder.ground
+            if symbolic and not _symbolic_is_exact(ground, grounder.symbolic_groups, grouped):
+                raise NotLinear()
+            match = len(grouped) > 1 and any(isinstance(v, LinearExpr) for values in grouped
+                                             for v in values)
+            holds = []  # each answer's own condition (for explanations)
+            wanted_nodes = []
+            for i, (values, bodies) in enumerate(grouped.items()):
+                name = Term("$answer", (Term("$o", values),))
+                node = grounder.aux_node(name, bodies)
+                holds.append((name, node))
+                if match:
+                    # the answer holds and the random integers take the wanted values; each
+                    # answer's values are independent of every answer's conditions
+                    wanted = grounder.choice_node(("$match", i), 0, _Match(i), None)
+                    wanted_nodes.append(wanted)
+                    node = grounder.aux_node(Term("$matched", (Term("$o", values),)),
+                                             [(node, wanted)])
+                ground.queries.append((name, node))
             if match:
-                # the answer holds and the random integers take the wanted values; each
-                # answer's values are independent of every answer's conditions
-                wanted = grounder.choice_node(("$match", i), 0, _Match(i), None)
-                node = grounder.aux_node(Term("$matched", (Term("$o", values),)),
-                                         [(node, wanted)])
-            ground.queries.append((name, node))
-        if match:
-            top = grounder.aux_node(Term("$matched_any"), [(n,) for _, n in ground.queries])
-            ground.queries = holds + [(Term("$matched_any"), top)]
-        simplified = simplify(ground)
-        if match:
-            answers = [_Answer(values, lit) for (_, lit), values
-                       in zip(simplified.queries, grouped, strict=False)]
-            literal_roots = [simplified.queries[-1][1]]
-        else:
-            answers = [_Answer(values, lit) for (_, lit), values
-                       in zip(simplified.queries, grouped, strict=True)]
-            literal_roots = [a.root for a in answers]
-        domains = {g: list(self.program.neural[g[1]].domain) for g in grounder.symbolic_groups}
-        uses_symbolic = symbolic and bool(grounder.symbolic_groups)
-        options = dict(mode=mode, match=match)
-        if self.semiring.selects_proofs:
-            return _Shape(answers, simplified, None, False, None, False, domains,
-                          proofs=build_proof_table(simplified, literal_roots, self.limits),
-                          **options)
-        if self.semiring.needs_circuit:
-            # a best world assigns every choice the grounding reached, as in nesy.query
-            nodes = (list(ground.choices) if self.semiring.needs_smoothing
-                     else choices_below(simplified, literal_roots))
-            if match:  # last in the variable order: the circuit then stays one state per
-                # set of answers that hold, not one per set of wanted values
-                nodes.sort(key=lambda n: isinstance(ground.choices[n].prob, _Match))
-            builder = SddBuilder(simplified, nodes, EXACTLY_ONE if self.semiring.needs_smoothing
-                                 else CHAIN, self.limits)
-            circuit = builder.to_circuit([builder.with_constraints(builder.literal(r))
-                                          for r in literal_roots])
-            if self.semiring.needs_smoothing:
-                circuit = circuit.smoothed()
-            return _Shape(answers, simplified, CircuitPlan(circuit), True, builder.layout,
-                          uses_symbolic, domains, **options)
-        # derivations evaluated directly: one levelled plan where acyclic, else the fixpoint
-        dag = ground2dag(simplified, literal_roots)
-        plan = CircuitPlan(dag.circuit) if dag is not None else None
-        return _Shape(answers, simplified, plan, False, dag, uses_symbolic, domains, **options)
+                top = grounder.aux_node(Term("$matched_any"),
+                                        [(n,) for _, n in ground.queries])
+                ground.queries = holds + [(Term("$matched_any"), top)]
+            domains = {g: list(program.neural[g[1]].domain) for g in grounder.symbolic_groups}
+            # last in the variable order: the circuit then stays one state per set of answers
+            # that hold, not one per set of wanted values
+            return Grounded(ground, slice(-1, None) if match else slice(None),
+                            frozenset(wanted_nodes),
+                            (mode, list(grouped), domains, match,
+                             symbolic and bool(grounder.symbolic_groups)))
+
+        return run
+
+    def _shape_of(self, plan: QueryPlan) -> _Shape:
+        mode, grouped, domains, match, uses_symbolic = plan.extra
+        answers = [_Answer(values, lit) for (_, lit), values
+                   in zip(plan.simplified.queries, grouped, strict=not match)]
+        return _Shape(answers, plan, uses_symbolic, domains, mode=mode, match=match)
 
     # ------------------------------------------------------------------ numbers
     def _network_outputs(self, shape: _Shape, tensors: dict, batch: int) -> dict:
@@ -466,36 +445,24 @@ class Module(nn.Module):
                           "term to a tensor, e.g. nesy.neural.OneHot(...)); numbers become "
                           "tensor([n]) by default")
 
+    def _leaves(self, shape: _Shape, outputs: dict, like: torch.Tensor, targets=None,
+                matches: list | None = None) -> _NetworkLeaves:
+        return _NetworkLeaves(self, shape, outputs, like, targets or {}, matches)
+
     def _choice_probabilities(self, shape: _Shape, outputs: dict, like: torch.Tensor, targets,
-                              matches: list | None = None):
-        return {node: self._choice_probability(shape, choice.prob, outputs, like, targets,
-                                               matches)
-                for node, choice in shape.simplified.ground.choices.items()}
+                              matches: list | None = None) -> dict:
+        """{choice node: its probability [B]} for every choice of the shape."""
+        leaves = self._leaves(shape, outputs, like, targets, matches)
+        return {node: leaves.probability(node) for node in shape.simplified.ground.choices}
 
-    def _choice_probability(self, shape: _Shape, prob, outputs: dict, like: torch.Tensor,
-                            targets, matches: list | None = None) -> torch.Tensor:
-        """[B]: one choice's probability per example."""
-        if isinstance(prob, float):
-            return torch.full_like(like, prob)
-        if isinstance(prob, ParamRef):
-            return torch.sigmoid(self.params[f"t{prob.key[0]}_{prob.key[1]}"]).to(
-                like.dtype).expand_as(like)
-        if isinstance(prob, NeuralRef):
-            out = outputs[(prob.net_id, prob.input)]
-            return out[:, max(prob.index, 0)].to(like.dtype)
-        if isinstance(prob, TensorRef):
-            return outputs[(TENSOR_OP, prob.term)].to(like.dtype)
-        if isinstance(prob, Constraint):
-            return self._constraint(shape, prob, outputs, like, targets)
-        return matches[prob.index].to(like.dtype)  # a _Match
-
-    def _choice_columns(self, shape: _Shape, nodes: list[int], outputs: dict,
-                        like: torch.Tensor) -> torch.Tensor:
-        """[B, N]: the probabilities of the N choices `nodes` (always the same list for a
-        shape: top-k's proof choices or the derivation DAG's variables), in one slice per
-        network input rather than one per choice (and its backward)."""
+    def _choice_columns(self, leaves: _NetworkLeaves, nodes: list[int]) -> torch.Tensor:
+        """[B, N]: the probabilities of the N choices `nodes` (the same list every time a plan
+        asks), in one slice per network input rather than one per choice (and its backward)."""
+        shape, outputs, like = leaves.shape, leaves.outputs, leaves.like
         ground = shape.simplified.ground
-        if shape.choice_columns is None:
+        key = tuple(nodes)
+        layout = shape.choice_columns.get(key)
+        if layout is None:
             by_input: dict = {}
             others = []
             for i, node in enumerate(nodes):
@@ -508,17 +475,16 @@ class Module(nn.Module):
             order = [i for items in by_input.values() for i, _ in items] + others
             inverse = torch.argsort(torch.tensor(order, dtype=torch.long))
             whole = {key: len(self.program.neural[key[0]].domain or (0,)) for key in by_input}
-            shape.choice_columns = (
+            layout = shape.choice_columns[key] = (
                 [(key, None if [c for _, c in items] == list(range(whole[key]))
                   else torch.tensor([c for _, c in items])) for key, items in by_input.items()],
                 [nodes[i] for i in others],
                 None if order == sorted(order) else inverse)
-        sliced, other_nodes, inverse = shape.choice_columns
+        sliced, other_nodes, inverse = layout
         parts = [(outputs[key] if columns is None  # every column, in order
                   else outputs[key].index_select(1, columns.to(like.device))).to(like.dtype)
                  for key, columns in sliced]
-        parts += [self._choice_probability(shape, ground.choices[n].prob, outputs, like,
-                                           {}).unsqueeze(1) for n in other_nodes]
+        parts += [leaves.probability(n).unsqueeze(1) for n in other_nodes]
         if not parts:
             return like.unsqueeze(1)[:, :0]
         joined = torch.cat(parts, dim=1) if len(parts) > 1 else parts[0]
@@ -544,50 +510,10 @@ class Module(nn.Module):
         return constraint_probability(prob.op, expr, value, shape.domains, group_probs,
                                       like, self.limits, log=log)
 
-    def _root_values(self, shape: _Shape, probs: dict, like: torch.Tensor) -> torch.Tensor:
-        """[B, n_answers] values of the answers' roots under the semiring."""
-        if shape.proofs is not None:
-            columns = (torch.stack([probs[n] for n in shape.proofs.nodes], dim=1)
-                       if shape.proofs.nodes else like.unsqueeze(1)[:, :0])
-            return topk_union(shape.proofs, columns, like, self.semiring.k)
-        if shape.direct_roots is not None:
-            values = [self.semiring.from_probability(probs[r]) for r in shape.direct_roots]
-            return values[0].unsqueeze(1) if len(values) == 1 else torch.stack(values, dim=1)
-        semiring = self.semiring
-        if shape.plan is not None and shape.semiring_is_circuit:
-            pos, neg = shape.layout.weights(probs, like)
-            return shape.plan.evaluate(semiring.from_probability(pos),
-                                       semiring.from_probability(neg), semiring)
-        if shape.plan is not None:
-            return self._derivation_values(shape, shape.layout.weights(probs, like))
-        # a cyclic program: the derivations node by node, cycles iterated to their fixpoint
-        ops = TensorOps(self.semiring, like)
-
-        def leaf(node, positive):
-            value = self.semiring.from_probability(probs[node])
-            return value if positive else self.semiring.negate(value)
-
-        evaluator = DirectEvaluator(shape.simplified, ops, leaf, self.limits)
-        roots = [shape.simplified.queries[-1][1]] if shape.match else \
-            [a.root for a in shape.answers]
-        return torch.stack([evaluator.literal(r) for r in roots], dim=1)
-
-    def _derivation_values(self, shape: _Shape, weights: torch.Tensor) -> torch.Tensor:
-        """[B, n_answers] from the derivation DAG's variables' probabilities [B, num_vars + 1]
-        (column 0 unused): one levelled pass, no per-node Python."""
-        values = self.semiring.from_probability(weights)
-        # negations are the DAG's NOT nodes: no negative literal's weight is read
-        return shape.plan.evaluate(values, values, self.semiring)
-
     def _plain_values(self, shape: _Shape, outputs: dict, like: torch.Tensor) -> torch.Tensor:
         """[B, n_answers]: the answers' values, every choice's probability read from the
         network outputs (no targets, no wanted values)."""
-        if shape.plan is not None and not shape.semiring_is_circuit:
-            columns = self._choice_columns(shape, shape.layout.choices, outputs, like)
-            return self._derivation_values(
-                shape, torch.cat([torch.ones_like(like).unsqueeze(1), columns], dim=1))
-        return self._root_values(shape, self._choice_probabilities(shape, outputs, like, {}),
-                                 like)
+        return shape.plan.evaluate(self._leaves(shape, outputs, like))
 
     def _matched(self, shape: _Shape, outputs: dict, like: torch.Tensor,
                  matches: list[torch.Tensor]) -> torch.Tensor:
@@ -595,14 +521,12 @@ class Module(nn.Module):
         P(answer i's random integers take the w-th wanted values)."""
         width = matches[0].shape[1]
         if not shape.match:  # one answer: its condition and its values are independent
-            probs = self._choice_probabilities(shape, outputs, like, {})
-            return self._root_values(shape, probs, like)[:, :1] * matches[0]
+            return self._plain_values(shape, outputs, like)[:, :1] * matches[0]
         batch = like.shape[0]
         wide = like.repeat_interleave(width)
         wide_outputs = {k: v.repeat_interleave(width, 0) for k, v in outputs.items()}
-        probs = self._choice_probabilities(shape, wide_outputs, wide, {},
-                                           [m.reshape(-1) for m in matches])
-        return self._root_values(shape, probs, wide)[:, 0].reshape(batch, width)
+        leaves = self._leaves(shape, wide_outputs, wide, {}, [m.reshape(-1) for m in matches])
+        return shape.plan.evaluate(leaves)[:, 0].reshape(batch, width)
 
     # ------------------------------------------------------------------ public
     def forward(self, inputs: dict) -> Distribution:
@@ -610,11 +534,6 @@ class Module(nn.Module):
         shape, tensors, batch, _ = self._prepare(inputs)
         outputs = self._network_outputs(shape, tensors, batch)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
-        if shape.proofs is not None:
-            columns = self._choice_columns(shape, shape.proofs.nodes, outputs, like)
-            values = topk_union(shape.proofs, columns, like, self.semiring.k)
-            return Distribution([_plain(a.values) for a in shape.answers],
-                                self.semiring.to_output(values))
         if not shape.symbolic_answers:
             values = self._plain_values(shape, outputs, like)
             return Distribution([_plain(a.values) for a in shape.answers],
@@ -698,14 +617,14 @@ class Module(nn.Module):
         probability itself underflows (sums of hundreds of digits)."""
         prepared = self._prepare(inputs, tuple(sorted(targets)), _integer_targets(targets))
         shape, tensors, batch, target_vars = prepared
-        if not (shape.mode == "target" and shape.direct_roots is not None
-                and len(shape.direct_roots) == 1) or not isinstance(
-                shape.simplified.ground.choices[shape.direct_roots[0]].prob, Constraint):
+        roots = shape.plan.choice_roots
+        if not (shape.mode == "target" and roots is not None and len(roots) == 1) or \
+                not isinstance(shape.simplified.ground.choices[roots[0]].prob, Constraint):
             return self._probability(prepared, targets).clamp_min(1e-300).log()
         target_values = _target_values(target_vars, targets, batch)
         outputs = self._network_outputs(shape, tensors, batch)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
-        prob = shape.simplified.ground.choices[shape.direct_roots[0]].prob
+        prob = shape.simplified.ground.choices[roots[0]].prob
         return self._constraint(shape, prob, outputs, like, target_values, log=True)
 
     def probability(self, inputs: dict, targets: dict) -> torch.Tensor:
@@ -723,10 +642,9 @@ class Module(nn.Module):
         outputs = self._network_outputs(shape, tensors, batch)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
         if shape.mode == "target":
-            probs = self._choice_probabilities(shape, outputs, like, target_values)
-            if shape.direct_roots is not None and len(shape.direct_roots) == 1:
-                return self.semiring.to_output(probs[shape.direct_roots[0]])
-            values = self._root_values(shape, probs, like)
+            values = shape.plan.evaluate(self._leaves(shape, outputs, like, target_values))
+            if values.shape[1] == 1:
+                return self.semiring.to_output(values[:, 0])
             return self.semiring.to_output(values.sum(1) if values.shape[1] else
                                            torch.zeros_like(like))
         columns = [target_values[(_TARGET, v.name)] for v in target_vars]
@@ -734,10 +652,9 @@ class Module(nn.Module):
             matches = self._target_matches(shape, outputs, like, columns)
             return self.semiring.to_output(self._matched(shape, outputs, like, matches)[:, 0])
         answers = [_plain(a.values) for a in shape.answers]
-        if shape.proofs is not None:  # top-k: only each example's own answer is ranked
-            choices = self._choice_columns(shape, shape.proofs.nodes, outputs, like)
-            values = topk_union(shape.proofs, choices, like, self.semiring.k,
-                                _answer_indices(answers, columns, batch))
+        if self.semiring.selects_proofs:  # top-k: only each example's own answer is ranked
+            values = shape.plan.evaluate(self._leaves(shape, outputs, like),
+                                         _answer_indices(answers, columns, batch))
             return self.semiring.to_output(values[:, 0])
         values = self._plain_values(shape, outputs, like)
         return Distribution(answers, self.semiring.to_output(values)).gather(columns)
@@ -805,7 +722,7 @@ class Module(nn.Module):
         if not shape.answers:  # nothing derives the query: probability 0, no proof
             return Proof(format_term(query), 0.0, self.semiring.name, None)
         probs = self._choice_probabilities(shape, outputs, like, {})
-        values = self._root_values(shape, probs, like)[0]
+        values = shape.plan.evaluate(MappedLeaves(probs, like))[0]
         best_answer = int(values.argmax())
         answer = shape.answers[best_answer]
         floats = {n: float(p[0]) for n, p in probs.items()}
@@ -856,6 +773,47 @@ class Module(nn.Module):
         columns = [targets[(_TARGET, v.name)] for v in _vars_in(query)]
         matches = self._target_matches(shape, outputs, like, columns)
         return self._matched(shape, outputs, like, matches)[0, 0]
+
+
+class _NetworkLeaves:
+    """A batch's choice probabilities, read from its network outputs, parameters, targets and
+    wanted values: the leaf values a shape's plan evaluates (`nesy.query.LeafValues`), and the
+    source `nesy.query.choice_probability` dispatches to for each kind of choice."""
+
+    def __init__(self, module: Module, shape: _Shape, outputs: dict, like: torch.Tensor,
+                 targets: dict, matches: list | None):
+        self.module = module
+        self.shape = shape
+        self.outputs = outputs
+        self.like = like
+        self.targets = targets
+        self.matches = matches
+
+    def columns(self, nodes: list[int]) -> torch.Tensor:
+        return self.module._choice_columns(self, nodes)
+
+    def probability(self, node: int) -> torch.Tensor:
+        """[B]: one choice's probability per example."""
+        return choice_probability(self.shape.simplified.ground.choices[node].prob, self)
+
+    def fixed(self, p: float) -> torch.Tensor:
+        return torch.full_like(self.like, p)
+
+    def param(self, ref: ParamRef) -> torch.Tensor:
+        return torch.sigmoid(self.module.params[f"t{ref.key[0]}_{ref.key[1]}"]).to(
+            self.like.dtype).expand_as(self.like)
+
+    def neural(self, ref: NeuralRef) -> torch.Tensor:
+        return self.outputs[(ref.net_id, ref.input)][:, max(ref.index, 0)].to(self.like.dtype)
+
+    def tensor(self, ref: TensorRef) -> torch.Tensor:
+        return self.outputs[(TENSOR_OP, ref.term)].to(self.like.dtype)
+
+    def constraint(self, ref: Constraint) -> torch.Tensor:
+        return self.module._constraint(self.shape, ref, self.outputs, self.like, self.targets)
+
+    def other(self, prob) -> torch.Tensor:  # a _Match: the answer's values are the wanted ones
+        return self.matches[prob.index].to(self.like.dtype)
 
 
 @dataclass
