@@ -49,7 +49,7 @@ def test_solver_semantics_reach_their_back_end():
     from nesy.solvers import REGISTRY as BACKENDS
 
     solved = {name: cls.solver for name, cls in REGISTRY.items() if cls.solver}
-    assert solved == {"mpe-maxsat": "maxsat", "asp": "asp"}
+    assert solved == {"mpe-maxsat": "maxsat", "asp": "asp", "mpe-smt": "smt"}
     for name, backend in solved.items():
         assert get_semiring(name).solver == backend and backend in BACKENDS
     assert get_semiring("mpe").solver is None
@@ -59,8 +59,8 @@ def test_missing_solver_package_through_nesy_query(monkeypatch):
     import nesy
     from nesy.solvers import REGISTRY as BACKENDS
 
-    for name in ("maxsat", "asp"):
+    for name in ("maxsat", "asp", "smt"):
         monkeypatch.setattr(BACKENDS[name], "requires", (("nesy_no_such_module", "missing-pkg"),))
-    for semantics in ("mpe-maxsat", "asp"):
+    for semantics in ("mpe-maxsat", "asp", "mpe-smt"):
         with pytest.raises(SolverMissingError, match=r"pip install nesy\[solvers\]"):
             nesy.query("0.5::a. query(a).", semantics)

@@ -13,13 +13,15 @@ from nesy.semiring.boolean import Boolean
 from nesy.semiring.fuzzy import FuzzyGodel, FuzzyLukasiewicz, FuzzyProduct, Possibilistic
 from nesy.semiring.max_product import MaxProduct
 from nesy.semiring.mpe_maxsat import MpeMaxSat
+from nesy.semiring.mpe_smt import MpeSmt
 from nesy.semiring.probability import Probability
 from nesy.semiring.topk import TopKProofs
 
 REGISTRY: dict[str, type[Semiring]] = {
     cls.name: cls
     for cls in (Probability, TopKProofs, FuzzyProduct, FuzzyGodel, FuzzyLukasiewicz,
-                Possibilistic, MaxProduct, Boolean, MpeMaxSat, AnswerSets)
+                Possibilistic, MaxProduct, Boolean, MpeMaxSat, AnswerSets,
+                MpeSmt)
 }
 
 
@@ -35,4 +37,4 @@ def get_semiring(name: str | Semiring, k: int = 3) -> Semiring:
 
 __all__ = ["REGISTRY", "Semiring", "get_semiring", "Probability", "TopKProofs", "FuzzyProduct",
            "FuzzyGodel", "FuzzyLukasiewicz", "Possibilistic", "MaxProduct", "Boolean",
-           "MpeMaxSat", "AnswerSets"]
+           "MpeMaxSat", "AnswerSets", "MpeSmt"]

@@ -32,9 +32,10 @@ from nesy.solvers.base import (
     require,
 )
 from nesy.solvers.maxsat import MaxSat
+from nesy.solvers.smt import Smt
 
 #: back ends by canonical name: the value of a semiring's `solver` capability
-REGISTRY: dict[str, type[Backend]] = {cls.name: cls for cls in (MaxSat, Asp)}
+REGISTRY: dict[str, type[Backend]] = {cls.name: cls for cls in (MaxSat, Asp, Smt)}
 
 
 def get_backend(name: str) -> Backend:
