@@ -64,3 +64,15 @@ def test_missing_solver_package_through_nesy_query(monkeypatch):
     for semantics in ("mpe-maxsat", "asp", "mpe-smt"):
         with pytest.raises(SolverMissingError, match=r"pip install nesy\[solvers\]"):
             nesy.query("0.5::a. query(a).", semantics)
+
+
+def test_solved_answers_without_ground_program_refuse_to_explain():
+    import nesy
+
+    for semantics in ("asp", "mpe-smt"):
+        result = nesy.query("0.3::a. 0.5::b. q :- a, b. query(q).", semantics)
+        assert result.probabilities["q"] == pytest.approx(0.15)
+        with pytest.raises(InferenceError, match="no proof tree"):
+            result.explain("q")
+    proof = nesy.query("0.3::a. 0.5::b. q :- a, b. query(q).", "mpe-maxsat").explain("q")
+    assert proof.value == pytest.approx(0.15)

@@ -29,13 +29,11 @@ from dataclasses import dataclass, field
 
 from nesy.errors import InferenceError, LimitError
 from nesy.front.program import CHOICE, NEURAL, Program
-from nesy.ground.ground_program import GroundProgram
-from nesy.ground.simplify import Simplified
 from nesy.inference import Result
 from nesy.limits import Deadline, Limits
 from nesy.reserved import BUILTIN_SIGNATURES
 from nesy.semiring.base import Semiring
-from nesy.solvers.base import Backend
+from nesy.solvers.base import Backend, solved_result
 from nesy.terms import Str, Term, TermLike, Var, format_term
 
 #: the head of an integrity constraint, and of a choice rule
@@ -103,7 +101,7 @@ class Asp(Backend):
             text = asp_term(atom)
             mass = sum(p for p, atoms in kept if text in atoms)
             answers[atom] = mass / z if evidence else mass
-        return Result(semiring.name, answers, Simplified(GroundProgram()))
+        return solved_result(semiring.name, answers)
 
 
 def _choice_probability(translation: Translation, symbol) -> float:

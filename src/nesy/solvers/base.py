@@ -10,11 +10,15 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from nesy.errors import InferenceError
+from nesy.ground.ground_program import GroundProgram
+from nesy.ground.simplify import Simplified
+from nesy.inference import Result
 from nesy.limits import Limits
+from nesy.terms import Term
 
 if TYPE_CHECKING:
     from nesy.front.program import Program
-    from nesy.inference import Result
+    from nesy.proofs import Proof
     from nesy.semiring.base import Semiring
 
 #: the optional extra that installs every solver package
@@ -93,3 +97,22 @@ class Backend:
     def solve(self, wcnf: WeightedCNF, limits: Limits) -> Solution | None:
         """An optimal model of `wcnf`, or None when its hard clauses are unsatisfiable."""
         raise InferenceError(f"the {self.name} solver does not solve weighted CNFs")
+
+
+@dataclass
+class SolvedResult(Result):
+    """Answers a back end found on its own translation of the program, not on a ground
+    program: they have witness worlds where the semantics has them, but no proof tree."""
+
+    def explain(self, atom: str | Term) -> Proof:
+        raise InferenceError(
+            f"the {self.semantics} semantics is answered by a solver on its own translation of "
+            "the program, so it has no proof tree to explain",
+            hint="the most probable world of each answer is printed where the semantics has "
+                 "one; --semantics exact, mpe or mpe-maxsat explain with proofs")
+
+
+def solved_result(semantics: str, answers: dict[Term, float],
+                  worlds: dict[Term, list[str]] | None = None) -> SolvedResult:
+    """A Result without a ground program behind it."""
+    return SolvedResult(semantics, answers, Simplified(GroundProgram()), {}, None, worlds or {})

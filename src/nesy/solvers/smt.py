@@ -19,12 +19,10 @@ from dataclasses import dataclass, field
 
 from nesy.errors import InferenceError, LimitError
 from nesy.front.program import CHOICE, NEURAL, Program
-from nesy.ground.ground_program import GroundProgram
-from nesy.ground.simplify import Simplified
 from nesy.inference import Result
 from nesy.limits import Deadline, Limits
 from nesy.semiring.base import Semiring
-from nesy.solvers.base import Backend
+from nesy.solvers.base import Backend, solved_result
 from nesy.terms import Str, Term, TermLike, Var, format_term
 
 _COMPARISONS = {"=:=", "=\\=", "<", ">", "=<", ">=", "is", "=", "\\="}
@@ -73,7 +71,7 @@ class Smt(Backend):
             if status != z3.sat:
                 raise LimitError("z3 found no optimum in time", "timeout_s", limits.timeout_s)
             answers[atom], worlds[atom] = encoder.read(optimiser.model())
-        return Result(semiring.name, answers, Simplified(GroundProgram()), {}, None, worlds)
+        return solved_result(semiring.name, answers, worlds)
 
 
 def random_variables(program: Program) -> tuple[dict, dict]:
