@@ -208,13 +208,15 @@ def subquery(program: Program, goal: Term, evidence, limits: Limits) -> float:
 
 
 def compile_query(program: Program, goal: object = None, semiring: str | Semiring = "exact",
-                  limits: Limits = Limits(), *, k: int = 3,
+                  limits: Limits | None = None, *, k: int = 3,
                   groundings: Sequence[Grounding] | None = None,
                   validate: bool = False) -> QueryPlan:
     """The plan that answers `goal` in `program` under `semiring`, stage by stage; `validate`
     (or `limits.validate`, on in the test suite) checks each IR at its stage boundary."""
     semiring = get_semiring(semiring, k)
-    limits = Deadline(limits).started()  # one timeout shared by every stage below
+    # one timeout shared by every stage below (a default made now, not at import: the test
+    # suite's defaults validate)
+    limits = Deadline(limits or Limits()).started()
     validate = validate or limits.validate
     grounded = ground_first(program, goal, semiring, limits,
                             groundings or [Grounding(ground_goal)])
@@ -427,7 +429,10 @@ class CompiledCircuit(Evaluation):
         validate_circuit(self.circuit)
 
     def pretty(self) -> str:
-        return self.circuit.pretty()
+        ground = self.builder.ground
+        legend = [f"x{var} = {ground.describe(node) if node is not None else 'none of ' + str(group)}"
+                  for group, members in self.builder.layout.groups for node, var in members]
+        return "\n".join(legend + [self.circuit.pretty()])
 
 
 def compile_circuit(simplified: Simplified, roots: list, semiring: Semiring, limits: Limits,
@@ -624,4 +629,5 @@ class SelectedProofs(Evaluation):
         return queries, positive, negative
 
     def pretty(self) -> str:
-        return f"the {self.semiring.k} best proofs of each answer, then their exact probability"
+        text = f"the {self.semiring.k} best proofs of each answer, then their exact probability"
+        return text if self.circuit is None else text + "\n" + self.circuit.pretty()

@@ -1,23 +1,31 @@
-"""`nesy dump FILE --stage STAGE`: print one IR of the pipeline (ast, program, ground, circuit)."""
+"""`nesy dump FILE --stage STAGE [--semantics S]`: print one IR of the pipeline (ast, program,
+ground, simplified, circuit); `simplified` and `circuit` are what the query plan evaluates under
+the semantics (a compiled circuit, a derivation DAG, or top-k's circuit over its proofs)."""
 
 from __future__ import annotations
 
 from nesy.cli import add_limit_options, limits_from
 
-STAGES = ("ast", "program", "ground", "circuit")
+STAGES = ("ast", "program", "ground", "simplified", "circuit")
 
 
 def add_parser(sub) -> None:
     parser = sub.add_parser("dump", help="print an intermediate representation")
     parser.add_argument("file")
     parser.add_argument("--stage", default="ground", choices=STAGES)
+    parser.add_argument("--semantics", default="exact", metavar="S",
+                        help="the semantics whose plan `simplified` and `circuit` show "
+                             "(default exact)")
+    parser.add_argument("-k", type=int, default=3, help="proofs per answer for topk (default 3)")
     add_limit_options(parser)
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
     import nesy
+    from nesy.errors import NesyError
     from nesy.ground.engine import program_queries
+    from nesy.query import MappedLeaves, compile_query, fixed_probabilities
     from nesy.syntax.parser import parse as parse_ast
 
     if args.stage == "ast":
@@ -29,12 +37,18 @@ def run(args) -> int:
     if args.stage == "program":
         print(program.pretty())
         return 0
-    ground = program_queries(program, limits_from(args))
     if args.stage == "ground":
-        print(ground.pretty())
+        print(program_queries(program, limits_from(args)).pretty())
         return 0
-    result = nesy.query(program, "exact", limits=limits_from(args))
-    print(result.circuit.pretty())
+    plan = compile_query(program, None, args.semantics, limits_from(args), k=args.k)
+    if args.stage == "simplified":
+        print(plan.simplified.pretty())
+        return 0
+    try:  # top-k's circuit is over the proofs its fixed probabilities select
+        plan.evaluate(MappedLeaves(fixed_probabilities(plan.ground, program)))
+    except NesyError:
+        pass  # networks or tensors: the plan's structure alone
+    print(plan.pretty())
     return 0
 
 

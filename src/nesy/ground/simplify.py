@@ -27,19 +27,20 @@ class Simplified:
     evidence: list = field(default_factory=list)  # (atom, literal | TRUE | FALSE, value)
 
     def pretty(self) -> str:
-        """One line per derived atom left and per choice it reads, then the roots (for `nesy
-        dump --stage simplified`)."""
+        """The derived atoms the roots reach (dependencies first) with their bodies, the choices
+        they read, then the roots (for `nesy dump --stage simplified`)."""
         ground = self.ground
+        roots = [lit for _, lit in self.queries] + [lit for _, lit, _ in self.evidence]
+        derived = self.reachable(roots)
         lines = []
-        for node, node_bodies in sorted(self.bodies.items()):
+        for node in derived:
             rhs = " ; ".join(", ".join(ground.describe(lit) for lit in body) or "true"
-                             for body in node_bodies)
+                             for body in self.bodies[node])
             lines.append(f"{node}: {ground.describe(node)} :- {rhs or 'false'}")
-        used = sorted({abs(lit) for node_bodies in self.bodies.values() for body in node_bodies
-                       for lit in body if abs(lit) in ground.choices}
-                      | {abs(lit) for _, lit in self.queries
-                         if isinstance(lit, int) and abs(lit) in ground.choices})
-        for node in used:
+        used = {abs(lit) for node in derived for body in self.bodies[node] for lit in body
+                if abs(lit) in ground.choices}
+        used |= {abs(lit) for lit in roots if isinstance(lit, int) and abs(lit) in ground.choices}
+        for node in sorted(used):
             lines.append(f"{node}: {ground.pretty_choice(node)}")
         for atom, lit in self.queries:
             lines.append(f"query({format_term(atom)}) -> {_root_text(lit)}")
