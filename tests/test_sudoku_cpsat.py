@@ -1,0 +1,108 @@
+"""The CP-SAT back end (`nesy.solvers.cpsat.CpSat`): its optimum equals RC2's on generated
+weighted CNFs, and its MPE answers equal the compiled `mpe` on the corpus; and the Sudoku MAP
+solver corrects a misread given."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nesy
+from nesy import errors
+from nesy.limits import Limits
+from nesy.semiring import get_semiring
+from nesy.solvers.base import WeightedCNF
+
+pytest.importorskip("ortools")
+pytest.importorskip("pysat")
+
+from nesy.solvers.cpsat import CpSat  # noqa: E402
+from nesy.solvers.maxsat import MaxSat  # noqa: E402
+
+CORPUS = sorted((Path(__file__).parent / "programs").glob("*.pl"))
+LIMITS = Limits(timeout_s=20.0)
+
+
+def random_wcnf(rng: random.Random) -> WeightedCNF:
+    n = rng.randint(1, 8)
+
+    def clause(width):
+        return tuple(rng.choice((1, -1)) * rng.randint(1, n) for _ in range(width))
+
+    hard = [clause(rng.randint(1, 3)) for _ in range(rng.randint(0, 6))]
+    soft = [(clause(rng.randint(1, 3)), rng.uniform(0.01, 5.0)) for _ in range(rng.randint(1, 8))]
+    return WeightedCNF(n, hard, soft)
+
+
+def test_cpsat_optimum_equals_rc2_on_generated_wcnfs():
+    rng = random.Random(7)
+    feasible = 0
+    for _ in range(150):
+        wcnf = random_wcnf(rng)
+        want = MaxSat().solve(wcnf, LIMITS)
+        got = CpSat().solve(wcnf, LIMITS)
+        assert (want is None) == (got is None)
+        if want is None:
+            continue
+        feasible += 1
+        assert wcnf.satisfies(got.model)
+        # optimal up to the rounding of weights to 1e-6
+        assert got.cost == pytest.approx(want.cost, abs=1e-5 * (1 + len(wcnf.soft)))
+        assert got.cost == pytest.approx(wcnf.cost(got.model))
+    assert feasible > 50
+
+
+def test_cpsat_answers_equal_compiled_mpe_on_the_corpus():
+    semiring = get_semiring("mpe-maxsat")
+    agree = 0
+    for path in CORPUS:
+        text = path.read_text()
+        try:
+            compiled = nesy.query(text, "mpe", limits=LIMITS)
+            solved = CpSat().answer(nesy.parse(text), semiring, LIMITS)
+        except errors.NesyError:
+            continue
+        assert compiled.probabilities.keys() == solved.probabilities.keys(), path.name
+        for atom, p in compiled.probabilities.items():
+            assert solved.probabilities[atom] == pytest.approx(p, abs=1e-9), (path.name, atom)
+        agree += 1
+    assert agree >= 30
+
+
+def test_sudoku_map_corrects_a_misread_given():
+    from nesy.datasets.sudoku import is_valid, peers, solve
+    from nesy.train.sudoku_task import map_solve
+
+    puzzle = np.array([int(c) for c in "000000010400000000020000000000050407008000300001090000"
+                       "300400200050100000000806000"])
+    truth = solve(puzzle)[0]
+    given = puzzle > 0
+    log_probs = np.full((81, 9), np.log(0.01 / 8))
+    for i in np.flatnonzero(given):
+        log_probs[i, puzzle[i] - 1] = np.log(0.99)
+    # misread: a given reads (with p 0.6) as the digit of a given peer, a clash the rules fix
+    cell, peer = next((i, j) for i, j in peers(9) if given[i] and given[j])
+    log_probs[cell] = np.log(0.3 / 7)
+    log_probs[cell, puzzle[peer] - 1] = np.log(0.6)
+    log_probs[cell, puzzle[cell] - 1] = np.log(0.1)
+    board, seconds, how = map_solve(log_probs, given)
+    assert how == "cpsat"  # the argmax reading clashes
+    assert is_valid(board)
+    assert (board == truth).all()
+    assert seconds < 5
+
+
+def test_sudoku_map_takes_a_solvable_argmax_reading():
+    from nesy.datasets.sudoku import solve
+    from nesy.train.sudoku_task import map_solve
+
+    puzzle = np.array([int(c) for c in "000000010400000000020000000000050407008000300001090000"
+                       "300400200050100000000806000"])
+    log_probs = np.log(np.full((81, 9), 0.1 / 8))
+    given = puzzle > 0
+    log_probs[given, puzzle[given] - 1] = np.log(0.9)
+    board, _, how = map_solve(log_probs, given)
+    assert how == "argmax" and (board == solve(puzzle)[0]).all()
