@@ -304,3 +304,31 @@ def test_a_checkpoint_with_foreign_objects_is_refused_in_nesy_words(tmp_path: Pa
     path.write_bytes(b"not a checkpoint")
     with pytest.raises(TrainingError, match="damaged or not a checkpoint"):
         load_checkpoint(path)
+
+
+def test_paired_timing_alternates_and_measures_long_enough() -> None:
+    """Two sides on the same K batches: K makes the faster side last >= min_seconds, the order
+    alternates round by round, and the median ratio reads the sides' true cost ratio."""
+    import time
+
+    from nesy.train.timing import TimingOptions, paired_timing
+
+    order: list[str] = []
+
+    def side(name: str, seconds: float):
+        def step(i: int) -> None:
+            if i == 0:
+                order.append(name)
+            time.sleep(seconds)
+        return step
+
+    options = TimingOptions(min_seconds=0.04, rounds=4, warmup_seconds=0.0)
+    timing = paired_timing(side("a", 0.004), side("b", 0.002), options)
+    assert timing.batches & (timing.batches - 1) == 0  # a power of two
+    assert min(timing.second_s) >= timing.batches * 0.002 and max(timing.second_s) >= 0.04 * 0.8
+    assert order[-8:] == ["a", "b", "b", "a", "a", "b", "b", "a"]
+    summary = timing.summary()
+    assert 1.4 < summary["median"] < 2.6
+    assert summary["min"] <= summary["q1"] <= summary["median"] <= summary["q3"] <= summary["max"]
+    with pytest.raises(TrainingError, match="clock"):
+        TimingOptions(clock="sundial")

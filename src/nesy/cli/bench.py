@@ -15,6 +15,9 @@ def add_parser(sub) -> None:
                         help="alternating nesy/plain measurements per side (default 7)")
     parser.add_argument("--min-time", type=float, default=1.0,
                         help="seconds each measurement lasts at least (default 1.0)")
+    parser.add_argument("--clock", default="wall", choices=["wall", "cpu"],
+                        help="time measurements by wall clock (default) or by this process's "
+                             "CPU time (steadier on a machine busy with other work)")
     parser.add_argument("--format", default="text", choices=["text", "json"])
     parser.set_defaults(run=run)
 
@@ -24,7 +27,7 @@ def run(args) -> int:
     from nesy.train.timing import TimingOptions
 
     timing = TimingOptions(min_seconds=args.min_time, rounds=args.rounds,
-                           warmup_seconds=min(0.3, args.min_time))
+                           warmup_seconds=min(0.3, args.min_time), clock=args.clock)
     report = bench(options_from(args), timing=timing)
     if args.format == "json":
         print(json.dumps(report))

@@ -19,6 +19,7 @@ import torch
 from nesy.datasets import digit_addition
 from nesy.datasets.digit_addition import digits_to_int
 from nesy.errors import TrainingError
+from nesy.limits import Limits
 from nesy.neural.networks import MLP, MnistNet
 from nesy.train.loop import TrainConfig, fit, make_optimizer, plain_epoch, plain_step, train_step
 from nesy.train.timing import TimingOptions, paired_timing
@@ -47,6 +48,9 @@ class AdditionOptions:
     semantics: str = "exact"
     k: int = 3
     threads: int = 1
+    #: wall-clock limit on grounding and compiling one query shape (N=1000 takes about a minute
+    #: on an idle machine)
+    ground_timeout_s: float = 600.0
 
 
 def make_network(dataset: str) -> torch.nn.Module:
@@ -63,7 +67,7 @@ def make_module(options: AdditionOptions, net: torch.nn.Module):
     import nesy
 
     return nesy.Module(program_text(), {"mnist_net": net}, QUERY, options.semantics,
-                       k=options.k)
+                       k=options.k, limits=Limits(timeout_s=options.ground_timeout_s))
 
 
 def build(options: AdditionOptions):
@@ -119,7 +123,7 @@ def task_record(options: AdditionOptions) -> dict:
     """What a resumed run must share with the checkpoint: the task, its data and semantics
     (epochs may grow; threads do not change the numbers)."""
     record = {k: v for k, v in asdict(options).items()
-              if k not in ("epochs", "threads", "batch_size", "lr", "seed")}
+              if k not in ("epochs", "threads", "batch_size", "lr", "seed", "ground_timeout_s")}
     record["task"] = "digit-addition"
     return record
 
@@ -282,6 +286,7 @@ def paired_epoch_timing(options: AdditionOptions, module, data,
         "overhead_rounds": [round(r, 4) for r in measured.ratios],
         "timing_batches": measured.batches,
         "timing_rounds": timing.rounds,
+        "timing_clock": timing.clock,
     }
 
 
