@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from nesy.errors import InferenceError
 from nesy.front.program import Program
-from nesy.ground.break_cycles import break_cycles
-from nesy.ground.engine import program_queries
 from nesy.ground.simplify import FALSE, TRUE, simplify
 from nesy.inference import Result, fixed_probabilities
 from nesy.limits import Deadline, Limits
+from nesy.query import ground_goal
 from nesy.semiring.base import Semiring
 from nesy.solvers.base import Backend, Solution, WeightedCNF
 from nesy.solvers.ground2wcnf import MpeEncoding, ground2wcnf
@@ -45,10 +44,10 @@ class MaxSat(Backend):
     def answer(self, program: Program, semiring: Semiring, limits: Limits) -> Result:
         self.load(semiring.name)
         limits = Deadline(limits).started()
-        ground = program_queries(program, limits)
-        simplified = break_cycles(simplify(ground, limits), limits)
+        ground = ground_goal(program, None, limits).ground  # subquery/2,3 by exact inference
+        simplified = simplify(ground, limits)  # cycles are ranked in the CNF, not unrolled
         probabilities = fixed_probabilities(ground, program)
-        encoding = ground2wcnf(simplified, probabilities, semiring.name)
+        encoding = ground2wcnf(simplified, probabilities)
         evidence = [encoding.root(lit) if value else _negate(encoding.root(lit))
                     for _, lit, value in simplified.evidence]
         if simplified.evidence and self._best(encoding, evidence, limits) is None:
