@@ -8,9 +8,9 @@ import pytest
 import torch
 
 import nesy
+from nesy.circuit import topk as topk_proofs
 from nesy.errors import LimitError
 from nesy.limits import Limits
-from nesy.circuit import topk as topk_proofs
 
 DOMAIN = [0, 1, 2]
 

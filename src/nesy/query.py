@@ -19,7 +19,6 @@ from typing import Protocol
 
 from nesy.arith import NotLinear
 from nesy.circuit.circuit import Circuit
-from nesy.circuit.circuit import validate as validate_circuit
 from nesy.circuit.evaluate import CircuitPlan, best_assignment
 from nesy.compile.direct import DirectEvaluator, TensorOps
 from nesy.compile.ground2circuit import (
@@ -31,7 +30,6 @@ from nesy.compile.ground2circuit import (
     variable_orders,
 )
 from nesy.compile.ground2dag import DerivationDag, ground2dag
-from nesy.compile.topk import AllProofOps, ProofOps
 from nesy.errors import EvaluationError, InferenceError, LimitError
 from nesy.front.program import Program
 from nesy.ground.break_cycles import break_cycles
@@ -43,10 +41,10 @@ from nesy.ground.ground_program import (
     ParamRef,
     TensorRef,
 )
-from nesy.ground.ground_program import validate as validate_ground
 from nesy.ground.simplify import Simplified, simplify
 from nesy.limits import Deadline, Limits
 from nesy.semiring import Semiring, get_semiring
+from nesy.semiring.topk import AllProofOps, ProofOps
 from nesy.semiring.values import Value
 from nesy.terms import Term, format_term
 
@@ -218,10 +216,12 @@ def compile_query(program: Program, goal: object = None, semiring: str | Semirin
     # suite's defaults validate)
     limits = Deadline(limits or Limits()).started()
     validate = validate or limits.validate
+    if validate:
+        program.validate()
     grounded = ground_first(program, goal, semiring, limits,
                             groundings or [Grounding(ground_goal)])
     if validate:
-        validate_ground(grounded.ground)
+        grounded.ground.validate()
     simplified = simplify(grounded.ground, limits)
     if validate:
         simplified.validate()
@@ -426,7 +426,7 @@ class CompiledCircuit(Evaluation):
         return words
 
     def validate(self) -> None:
-        validate_circuit(self.circuit)
+        self.circuit.validate()
 
     def pretty(self) -> str:
         ground = self.builder.ground
@@ -532,7 +532,7 @@ class Derivations(Evaluation):
     def validate(self) -> None:
         self.batched()
         if self.dag is not None:
-            validate_circuit(self.dag.circuit)
+            self.dag.circuit.validate()
 
     def pretty(self) -> str:
         self.batched()

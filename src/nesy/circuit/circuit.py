@@ -80,6 +80,10 @@ class Circuit:
         lines.append(f"roots: {self.roots}")
         return "\n".join(lines)
 
+    def validate(self) -> None:
+        """Structural invariants (see `validate`)."""
+        validate(self)
+
     def var_sets(self) -> list[int]:
         """Per node, the set of variables below it, as a bit mask."""
         masks = []

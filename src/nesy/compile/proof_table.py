@@ -7,9 +7,9 @@ import torch
 
 from nesy.circuit.topk import ProofTable
 from nesy.compile.direct import DirectEvaluator
-from nesy.compile.topk import AllProofOps
 from nesy.errors import LimitError
 from nesy.limits import Limits
+from nesy.semiring.topk import AllProofOps
 
 
 def build_proof_table(simplified, roots: list, limits: Limits) -> ProofTable:

@@ -85,6 +85,18 @@ class Program:
             found.setdefault(spec.net, []).append(spec)
         return found
 
+    def validate(self) -> None:
+        """Rules filed under their head's signature, neural predicates and learnable
+        probabilities under their own keys, initial probabilities in [0, 1] (run at the stage
+        boundary in tests)."""
+        for signature, rules in self.rules.items():
+            for rule in rules:
+                assert rule.head.signature == signature, (signature, rule.head)
+        for net_id, spec in self.neural.items():
+            assert spec.id == net_id, (net_id, spec)
+        for key, spec in self.params.items():
+            assert spec.key == key and 0.0 <= spec.initial <= 1.0, (key, spec)
+
     def pretty(self) -> str:
         """The program as text, one rule per line (for `nesy dump --stage program`)."""
         lines = []

@@ -80,6 +80,10 @@ class GroundProgram:
         text = choice_text(name) if isinstance(name, Choice) else format_term(name)
         return text if literal > 0 else f"\\+{text}"
 
+    def validate(self) -> None:
+        """Structural invariants (see `validate`)."""
+        validate(self)
+
     def pretty_choice(self, node: int) -> str:
         """A choice as `atom :: probability`."""
         choice = self.choices[node]

@@ -1,15 +1,22 @@
 """Top-k proofs: keep the k most probable proofs of each atom, then count models over them.
 
-A proof is a consistent set of choice literals; `add` merges proof lists keeping the k best,
-`mul` joins proofs pairwise. Values are symbolic, so this semiring runs on the ground program
+A proof is a consistent set of choice literals (a frozenset); proofs that pick two alternatives
+of one annotated disjunction, or a literal and its negation, are inconsistent and dropped.
+Values are symbolic, so the plan evaluates this algebra on the ground program (`ProofOps`: up to
+k (probability, proof) pairs, best first; `AllProofOps`: every proof, ranked later per example)
 and hands the selected proofs to exact weighted model counting.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from nesy.errors import InferenceError, LimitError
 from nesy.semiring.base import Semiring
+
+if TYPE_CHECKING:
+    from nesy.ground.ground_program import GroundProgram
 
 
 @dataclass(frozen=True)
@@ -21,6 +28,120 @@ class TopKProofs(Semiring):
 
     def __post_init__(self):
         if self.k < 1:
-            from nesy.errors import InferenceError
-
             raise InferenceError(f"top-k needs k >= 1, got {self.k}")
+
+
+def consistent(ground: GroundProgram, proof: frozenset) -> bool:
+    """No literal beside its negation, no two outcomes of one annotated disjunction."""
+    groups = set()
+    for lit in proof:
+        if -lit in proof:
+            return False
+        if lit > 0:
+            group = ground.choices[lit].group
+            if group in groups:
+                return False
+            groups.add(group)
+    return True
+
+
+class ProofOps:
+    def __init__(self, ground: GroundProgram, probability: dict[int, float], k: int):
+        self.ground = ground
+        self.probability = probability
+        self.k = k
+
+    def zero(self):
+        return ()
+
+    def one(self):
+        return ((1.0, frozenset()),)
+
+    def leaf(self, node: int, positive: bool):
+        p = self.probability[node]
+        lit = node if positive else -node
+        return ((p if positive else 1.0 - p, frozenset((lit,))),)
+
+    def _weight(self, proof) -> float:
+        weight = 1.0
+        for lit in proof:
+            p = self.probability[abs(lit)]
+            weight *= p if lit > 0 else 1.0 - p
+        return weight
+
+    def _consistent(self, proof) -> bool:
+        return consistent(self.ground, proof)
+
+    def _best(self, items):
+        unique = {}
+        for weight, proof in items:
+            unique.setdefault(proof, weight)
+        ranked = sorted(((w, p) for p, w in unique.items()),
+                        key=lambda wp: (-wp[0], sorted(wp[1])))
+        return tuple(ranked[: self.k])
+
+    def ranked(self, proofs) -> tuple:
+        """The k best of some proofs (as `AllProofOps` gives them)."""
+        return self._best([(self._weight(p), p) for p in proofs])
+
+    def add(self, a, b):
+        return self._best(a + b)
+
+    def mul(self, a, b):
+        joined = []
+        for _, p in a:
+            for _, q in b:
+                proof = p | q
+                if self._consistent(proof):
+                    joined.append((self._weight(proof), proof))
+        return self._best(joined)
+
+    def negate(self, a):
+        raise InferenceError("top-k proofs cannot negate a derived atom; use the exact semantics "
+                             "for programs that negate derived atoms")
+
+    def converged(self, old, new):
+        return old == new
+
+
+class AllProofOps:
+    """Every proof of each atom, unranked: values are tuples of distinct consistent proofs.
+
+    A Module's top-k enumerates these once per query shape and ranks them per example on
+    tensors; past `max_proofs` proofs of one atom (or joins to try) it raises a LimitError.
+    """
+
+    def __init__(self, ground: GroundProgram, max_proofs: int):
+        self.ground = ground
+        self.max_proofs = max_proofs
+
+    def zero(self):
+        return ()
+
+    def one(self):
+        return (frozenset(),)
+
+    def leaf(self, node: int, positive: bool):
+        return (frozenset((node if positive else -node,)),)
+
+    def _checked(self, proofs: dict) -> tuple:
+        if len(proofs) > self.max_proofs:
+            raise LimitError("too many proofs to rank per example for top-k", "max_proofs",
+                             self.max_proofs)
+        return tuple(proofs)
+
+    def add(self, a, b):
+        return self._checked(dict.fromkeys(a + b))
+
+    def mul(self, a, b):
+        if len(a) * len(b) > 10 * self.max_proofs:
+            raise LimitError("too many proofs to rank per example for top-k", "max_proofs",
+                             self.max_proofs)
+        joined = (p | q for p in a for q in b)
+        return self._checked(dict.fromkeys(p for p in joined if consistent(self.ground, p)))
+
+    def negate(self, a):
+        return ProofOps.negate(self, a)
+
+    def converged(self, old, new):
+        return set(old) == set(new)
