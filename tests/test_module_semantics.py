@@ -22,6 +22,10 @@ import nesy
 from nesy.errors import NesyError
 from nesy.semiring import REGISTRY
 
+# the semantics a plan evaluates (a solver's semantics is nesy.query's only: a Module refuses it,
+# tests/test_solvers.py)
+PLANNED = sorted(name for name, cls in REGISTRY.items() if not cls.solver)
+
 DOMAIN = [0, 1, 2]
 
 BODIES = [
@@ -70,7 +74,7 @@ def _agree(neural: str, plain: str, query: str, atom: str, rows, k: int) -> None
     inputs = {name: torch.tensor([[row]]) for row, name in enumerate("XY") if name in query}
     net = Fixed(torch.tensor(rows, dtype=torch.float64))
     compared, refused = [], []
-    for semantics in sorted(REGISTRY):
+    for semantics in PLANNED:
         try:
             result = nesy.query(nesy.parse(plain), semantics, k=k)
         except NesyError:
@@ -86,5 +90,5 @@ def _agree(neural: str, plain: str, query: str, atom: str, rows, k: int) -> None
             got = float(model.probability(inputs, {})[0])
         assert got == pytest.approx(float(expected), abs=1e-9), (semantics, query, plain)
         compared.append(semantics)
-    assert set(compared) >= set(REGISTRY) - {"topk"}, compared
-    assert set(compared) | set(refused) == set(REGISTRY), (compared, refused)
+    assert set(compared) >= set(PLANNED) - {"topk"}, compared
+    assert set(compared) | set(refused) == set(PLANNED), (compared, refused)

@@ -76,3 +76,27 @@ def test_solved_answers_without_ground_program_refuse_to_explain():
             result.explain("q")
     proof = nesy.query("0.3::a. 0.5::b. q :- a, b. query(q).", "mpe-maxsat").explain("q")
     assert proof.value == pytest.approx(0.15)
+
+
+def test_module_refuses_solver_semantics():
+    torch = pytest.importorskip("torch")
+    import nesy
+
+    class Table(torch.nn.Module):
+        def forward(self, x):
+            return torch.full((x.shape[0], 2), 0.5)
+
+    text = "nn(net, [X], Y, [0, 1]) :: d(X, Y).\nq(X) :- d(X, 1).\n"
+    for semantics in ("mpe-maxsat", "asp", "mpe-smt"):
+        with pytest.raises(InferenceError, match="a nesy.Module cannot evaluate it yet"):
+            model = nesy.Module(text, {"net": Table()}, "q(X)", semantics=semantics)
+            model.probability({"X": torch.zeros(1, 1)}, {})
+
+
+def test_asp_unsafe_rule_is_a_clear_error(capfd):
+    import nesy
+
+    with pytest.raises(InferenceError, match="unsafe") as info:
+        nesy.query("0.5::a. p(X) :- a. query(p(1)).", "asp")
+    assert "range-restricted" in str(info.value)
+    assert "unsafe" not in capfd.readouterr().err  # clingo's message is in the error only

@@ -212,6 +212,11 @@ def compile_query(program: Program, goal: object = None, semiring: str | Semirin
     """The plan that answers `goal` in `program` under `semiring`, stage by stage; `validate`
     (or `limits.validate`, on in the test suite) checks each IR at its stage boundary."""
     semiring = get_semiring(semiring, k)
+    if semiring.solver:  # a solver back end answers it (nesy.solvers), not a plan
+        raise InferenceError(
+            f"the {semiring.name} semantics is answered by the {semiring.solver} solver through "
+            "nesy.query and `nesy query`; a nesy.Module cannot evaluate it yet",
+            hint="use exact or mpe in a Module, and the solver semantics with nesy.query")
     # one timeout shared by every stage below (a default made now, not at import: the test
     # suite's defaults validate)
     limits = Deadline(limits or Limits()).started()

@@ -69,12 +69,19 @@ class Asp(Backend):
         (clingo,) = self.load(semiring.name)
         deadline = Deadline(Deadline(limits).started())
         translation = program2asp(program)
-        control = clingo.Control(["0", "--warn=none"])
+        messages: list[str] = []  # clingo's own, kept for the error instead of printed
+        control = clingo.Control(["0", "--warn=none"],
+                                 logger=lambda _, text: messages.append(text.strip()))
         try:
             control.add("base", [], "\n".join(translation.lines))
             control.ground([("base", [])])
-        except RuntimeError as exc:
-            raise InferenceError(f"clingo could not ground the program: {exc}") from None
+        except RuntimeError:
+            unsafe = "unsafe" in " ".join(messages)
+            raise InferenceError(
+                "clingo could not ground the program: " + " / ".join(messages[:3]),
+                hint="every variable of an asp rule must occur in a positive body atom (rules "
+                     "are range-restricted in answer-set programs)" if unsafe else None,
+            ) from None
         models = []  # (total choice, its probability, the model's atoms as text)
         with control.solve(yield_=True) as handle:
             for model in handle:
