@@ -66,3 +66,19 @@ def test_agrees_with_compiled_mpe(seed):
 def test_unsupported_program_is_a_clear_error():
     with pytest.raises(errors.InferenceError, match="recursive"):
         nesy.query("0.5::d(a,1); 0.5::d(a,2). p(X) :- p(X). query(p(1)).", "mpe-smt")
+
+
+def test_evidence_conditions_the_best_world():
+    text = """0.1::digit(a,1); 0.5::digit(a,2); 0.4::digit(a,3).
+    0.3::digit(b,1); 0.3::digit(b,2); 0.4::digit(b,3).
+    sum(S) :- digit(a,X), digit(b,Y), S is X + Y.
+    big :- digit(a, X), X > 2.
+    query(sum(4)). query(sum(5)).
+    evidence(big).
+    """
+    want = nesy.query(text, "mpe").probabilities
+    got = nesy.query(text, "mpe-smt").probabilities
+    assert got == pytest.approx(want, abs=1e-12)
+    assert got["sum(4)"] == pytest.approx(0.4 * 0.3)  # a = 3 forces b = 1
+    with pytest.raises(errors.InferenceError, match="inconsistent evidence"):
+        nesy.query(text + "evidence(sum(2)).\n", "mpe-smt")

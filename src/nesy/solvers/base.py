@@ -61,6 +61,13 @@ class WeightedCNF:
         return all(any((lit > 0) == (abs(lit) in model) for lit in clause)
                    for clause in self.hard)
 
+    def validate(self) -> None:
+        """Structural invariants (run at the stage boundary when `Limits.validate` is on)."""
+        for clause in self.hard + [c for c, _ in self.soft]:
+            assert all(lit != 0 and abs(lit) <= self.num_vars for lit in clause), clause
+        for clause, weight in self.soft:
+            assert clause and weight > 0 and weight == weight, (clause, weight)
+
     def pretty(self) -> str:
         """DIMACS-like text: `h` lines hard, weighted lines soft (for dumps and tests)."""
         lines = [f"p wcnf {self.num_vars} {len(self.hard) + len(self.soft)}"]

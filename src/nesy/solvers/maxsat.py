@@ -48,6 +48,8 @@ class MaxSat(Backend):
         simplified = simplify(ground, limits)  # cycles are ranked in the CNF, not unrolled
         probabilities = fixed_probabilities(ground, program)
         encoding = ground2wcnf(simplified, probabilities)
+        if limits.validate:
+            encoding.wcnf.validate()
         evidence = [encoding.root(lit) if value else _negate(encoding.root(lit))
                     for _, lit, value in simplified.evidence]
         if simplified.evidence and self._best(encoding, evidence, limits) is None:

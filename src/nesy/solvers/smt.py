@@ -52,25 +52,35 @@ class Smt(Backend):
         (z3,) = self.load(semiring.name)
         deadline = Deadline(Deadline(limits).started())
         integers, facts = random_variables(program)
-        queries = _ground_queries(program)
+        queries, evidence = _ground_queries(program)
         answers, worlds = {}, {}
         # one encoder for every query: as in `mpe`, a world assigns every random variable any
         # query reaches, so each answer includes the best outcome of those its query ignores
         encoder = _Encoder(program, integers, facts, z3, deadline)
         formulas = [encoder.solve([atom], {}, 0) for atom in queries]
-        for atom, formula in zip(queries, formulas, strict=True):
+        observed = [encoder.solve([atom], {}, 0) for atom, _ in evidence]
+        observed = [f if value else z3.Not(f) for f, (_, value) in
+                    zip(observed, evidence, strict=True)]
+
+        def best(formula):
             optimiser = z3.Optimize()
             timeout_ms = max(1, int((deadline.end - time.monotonic()) * 1000))
             optimiser.set("timeout", timeout_ms)
-            optimiser.add(formula)
+            optimiser.add(formula, *observed)
             encoder.constrain(optimiser)
             status = optimiser.check()
             if status == z3.unsat:
-                answers[atom], worlds[atom] = 0.0, []
-                continue
+                return None
             if status != z3.sat:
                 raise LimitError("z3 found no optimum in time", "timeout_s", limits.timeout_s)
-            answers[atom], worlds[atom] = encoder.read(optimiser.model())
+            return optimiser.model()
+
+        if evidence and best(z3.BoolVal(True)) is None:
+            names = ", ".join(format_term(a) for a, _ in evidence)
+            raise InferenceError(f"inconsistent evidence: {names} has probability 0")
+        for atom, formula in zip(queries, formulas, strict=True):
+            model = best(formula)
+            answers[atom], worlds[atom] = (0.0, []) if model is None else encoder.read(model)
         return solved_result(semiring.name, answers, worlds)
 
 
@@ -124,16 +134,23 @@ def _probability(prob, program: Program, rule) -> float:
                          f"{format_term(prob)}", rule.span)
 
 
-def _ground_queries(program: Program) -> list[Term]:
-    queries = []
+def _ground_queries(program: Program) -> tuple[list[Term], list[tuple[Term, bool]]]:
+    """The ground `query/1` atoms and `evidence/1,2` facts (atom, value)."""
+    queries, evidence = [], []
     for rule in program.rules.get(("query", 1), []):
         atom = rule.head.args[0]
         if rule.body is not None or not (isinstance(atom, Term) and atom.ground):
             raise InferenceError("the mpe-smt semantics takes ground query facts", rule.span)
         queries.append(atom)
-    if ("evidence", 1) in program.rules or ("evidence", 2) in program.rules:
-        raise InferenceError("the mpe-smt semantics does not take evidence yet")
-    return queries
+    for signature in (("evidence", 1), ("evidence", 2)):
+        for rule in program.rules.get(signature, []):
+            atom = rule.head.args[0]
+            value = len(rule.head.args) == 1 or rule.head.args[1] == Term("true")
+            if rule.body is not None or not (isinstance(atom, Term) and atom.ground):
+                raise InferenceError("the mpe-smt semantics takes ground evidence facts",
+                                     rule.span)
+            evidence.append((atom, value))
+    return queries, evidence
 
 
 class _Encoder:
