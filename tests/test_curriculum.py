@@ -136,3 +136,20 @@ def test_digit_addition_curriculum_from_the_cli(tmp_path: Path, capsys) -> None:
     assert main(["train", "--curriculum", "1,3", "--stage-epochs", "1,2,3", "--output",
                  str(out)]) == 1
     assert "--stage-epochs has 3 values for 2 stages" in capsys.readouterr().err
+
+
+def test_the_sum_read_off_the_digits_is_the_modules_mpe_prediction() -> None:
+    """Above N = 15 the curriculum's evaluation reads the MPE sum off the network's digits
+    instead of asking Module.predict (which would ground the query once more): the same sums."""
+    from nesy.datasets.digit_addition import digits_to_int
+    from nesy.train.digit_addition_task import AdditionOptions, build, evaluate, module_inputs
+
+    module, net, data = build(AdditionOptions(n_digits=7, n_train=1, n_test=12))
+    batch = data.test.tensors()
+    with torch.no_grad():
+        predicted = module.predict(module_inputs(batch))
+        a, b = (digits_to_int(net(batch[k]).argmax(-1)) for k in ("a_images", "b_images"))
+    assert predicted == [x + y for x, y in zip(a, b, strict=True)]
+    assert len(set(predicted)) > 1
+    assert evaluate(module, net, data.test) == evaluate(module, net, data.test,
+                                                        mpe_from_readings=True)
