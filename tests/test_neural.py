@@ -149,13 +149,13 @@ def test_a_second_batch_of_the_same_shape_does_no_grounding(monkeypatch):
     xs = [torch.randn(4, 4) for _ in range(2)]
     module.probability({"X": xs, "Y": xs}, {"Z": torch.tensor([1, 2, 3, 4])})
     grounded = []
-    original = nesy.neural.module.Grounder.answers
+    original = nesy.neural.answers.Grounder.answers
 
     def spy(self, *args, **kwargs):
         grounded.append(args)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(nesy.neural.module.Grounder, "answers", spy)
+    monkeypatch.setattr(nesy.neural.answers.Grounder, "answers", spy)
     other = [torch.randn(4, 4) for _ in range(2)]
     module.probability({"X": other, "Y": other}, {"Z": torch.tensor([9, 8, 7, 6])})
     assert grounded == []

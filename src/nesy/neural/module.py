@@ -16,17 +16,16 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from nesy.arith import COMPARISONS, LinearExpr, NotLinear
+from nesy.arith import COMPARISONS, LinearExpr
 from nesy.errors import LimitError, NeuralError
 from nesy.front.desugar_neural import TENSOR_OUTPUT
 from nesy.front.program import Program
-from nesy.ground.engine import Grounder
 from nesy.ground.ground_program import Constraint, NeuralRef, ParamRef, TensorRef
 from nesy.limits import Limits, call_deep
+from nesy.neural.answers import TARGET, answer_grounding, substitute
 from nesy.neural.random_integers import constraint_probability, dense_distribution
 from nesy.neural.tensor_ops import TENSOR_OP, apply_op
 from nesy.query import (
-    Grounded,
     Grounding,
     MappedLeaves,
     QueryPlan,
@@ -124,9 +123,7 @@ class Module(nn.Module):
         constant is an error. `allow_python`: let the program load Python modules
         (`:- use_module('lib.py')`)."""
         super().__init__()
-        import nesy
-
-        self.program = nesy.parse(program, allow_python=allow_python) \
+        self.program = parse_program(program, allow_python=allow_python) \
             if isinstance(program, str) else program
         self.embed = embed
         self.networks = nn.ModuleDict(networks)
@@ -172,7 +169,7 @@ class Module(nn.Module):
                               f"{format_term(self.query_term)}")
         if batch is None:
             batch = 1  # a query whose networks read constants only
-        return _substitute(self.query_term, mapping), tensors, batch
+        return substitute(self.query_term, mapping), tensors, batch
 
     def _prepare(self, inputs: dict, target_names: tuple = (), integer_targets: bool = True):
         """(shape, tensors by slot, batch, target slots) for a call; the symbolic part is cached
@@ -237,8 +234,8 @@ class Module(nn.Module):
         modes = []
         if self.symbolic_integers:
             modes = ["target", "free"] if target_vars and integer_targets else ["free"]
-        groundings = [Grounding(self._grounding(target_vars, mode), symbolic=True)
-                      for mode in modes] + [Grounding(self._grounding(target_vars, "plain"))]
+        groundings = [Grounding(answer_grounding(target_vars, mode), symbolic=True)
+                      for mode in modes] + [Grounding(answer_grounding(target_vars, "plain"))]
         plan = compile_query(self.program, query, self.semiring, self.limits,
                              groundings=groundings).batched()
         shape = self._shape_of(plan)
@@ -247,55 +244,6 @@ class Module(nn.Module):
         self.stats.symbolic_shapes += shape.symbolic
         self._shapes[key] = shape
         return shape
-
-    def _grounding(self, target_vars: list, mode: str):
-        """A way to ground a query (see `_shape`): each answer (a tuple of output values) a
-        query of the ground program; with several answers whose values are random integers,
-        one more root that some answer holds with the wanted values."""
-        def run(program: Program, query: Term, limits: Limits) -> Grounded:
-            symbolic = mode != "plain"
-            goal = _substitute(query, {v: _target_expr(v.name) for v in target_vars}) \
-                if mode == "target" else query
-            grounder = (_SymbolicGrounder if symbolic else Grounder)(program, limits,
-                                                                     symbolic=symbolic,
-                                                                     tensors=True)
-            outputs = [v for v in _vars_in(goal)]
-            grouped: dict[tuple, list] = {}
-            for answer, literals in grounder.answers(goal, Term("$o", tuple(outputs))):
-                values = tuple(answer.args)
-                grouped.setdefault(values, []).append(literals)
-            ground = grounder.ground
-            if symbolic and not _symbolic_is_exact(ground, grounder.symbolic_groups, grouped):
-                raise NotLinear()
-            match = len(grouped) > 1 and any(isinstance(v, LinearExpr) for values in grouped
-                                             for v in values)
-            holds = []  # each answer's own condition (for explanations)
-            wanted_nodes = []
-            for i, (values, bodies) in enumerate(grouped.items()):
-                name = Term("$answer", (Term("$o", values),))
-                node = grounder.aux_node(name, bodies)
-                holds.append((name, node))
-                if match:
-                    # the answer holds and the random integers take the wanted values; each
-                    # answer's values are independent of every answer's conditions
-                    wanted = grounder.choice_node(("$match", i), 0, _Match(i), None)
-                    wanted_nodes.append(wanted)
-                    node = grounder.aux_node(Term("$matched", (Term("$o", values),)),
-                                             [(node, wanted)])
-                ground.queries.append((name, node))
-            if match:
-                top = grounder.aux_node(Term("$matched_any"),
-                                        [(n,) for _, n in ground.queries])
-                ground.queries = holds + [(Term("$matched_any"), top)]
-            domains = {g: list(program.neural[g[1]].domain) for g in grounder.symbolic_groups}
-            # last in the variable order: the circuit then stays one state per set of answers
-            # that hold, not one per set of wanted values
-            return Grounded(ground, slice(-1, None) if match else slice(None),
-                            frozenset(wanted_nodes),
-                            (mode, list(grouped), domains, match,
-                             symbolic and bool(grounder.symbolic_groups)))
-
-        return run
 
     def _shape_of(self, plan: QueryPlan) -> _Shape:
         mode, grouped, domains, match, uses_symbolic = plan.extra
@@ -495,9 +443,9 @@ class Module(nn.Module):
         """P (or log P) of a constraint over random integers, from the networks' outputs; the
         targets' terms move to the right-hand side: `expr + c*T op v` is `expr op v - c*t`."""
         expr, value = prob.expr, prob.value
-        target_terms = [(c, g) for c, g in expr.terms if g[0] == _TARGET]
+        target_terms = [(c, g) for c, g in expr.terms if g[0] == TARGET]
         if target_terms:
-            expr = LinearExpr(tuple((c, g) for c, g in expr.terms if g[0] != _TARGET),
+            expr = LinearExpr(tuple((c, g) for c, g in expr.terms if g[0] != TARGET),
                               expr.const)
             value = _shifted(value, target_terms, targets, like.shape[0], like.device)
         if not expr.terms:  # a test of the targets alone
@@ -647,7 +595,7 @@ class Module(nn.Module):
                 return self.semiring.to_output(values[:, 0])
             return self.semiring.to_output(values.sum(1) if values.shape[1] else
                                            torch.zeros_like(like))
-        columns = [target_values[(_TARGET, v.name)] for v in target_vars]
+        columns = [target_values[(TARGET, v.name)] for v in target_vars]
         if shape.symbolic_answers:
             matches = self._target_matches(shape, outputs, like, columns)
             return self.semiring.to_output(self._matched(shape, outputs, like, matches)[:, 0])
@@ -726,7 +674,7 @@ class Module(nn.Module):
         best_answer = int(values.argmax())
         answer = shape.answers[best_answer]
         floats = {n: float(p[0]) for n, p in probs.items()}
-        atom = _substitute(query, dict(zip(_vars_in(query), answer.values, strict=False)))
+        atom = substitute(query, dict(zip(_vars_in(query), answer.values, strict=False)))
         return best_proof(shape.simplified, answer.root, floats, atom,
                           float(values[best_answer]), self.semiring.name)
 
@@ -740,10 +688,10 @@ class Module(nn.Module):
                                            [torch.ones_like(like)] * len(shape.answers))
         best = self._best_reading(shape, query, outputs, probs, 0)
         atom_values = best[1] if best else ()
-        atom = _substitute(query, dict(zip(_vars_in(query), atom_values, strict=False)))
+        atom = substitute(query, dict(zip(_vars_in(query), atom_values, strict=False)))
         if best is None:
             return Proof(format_term(atom), 0.0, self.semiring.name, None)
-        targets = {(_TARGET, v.name): [x] for v, x in zip(_vars_in(query), atom_values,
+        targets = {(TARGET, v.name): [x] for v, x in zip(_vars_in(query), atom_values,
                                                           strict=False)}
         probability = float(self._probability_of(shape, outputs, like, targets, query))
         children = ([] if best[3] is None or best[3].kind == "true"
@@ -770,7 +718,7 @@ class Module(nn.Module):
         return best
 
     def _probability_of(self, shape: _Shape, outputs: dict, like, targets: dict, query: Term):
-        columns = [targets[(_TARGET, v.name)] for v in _vars_in(query)]
+        columns = [targets[(TARGET, v.name)] for v in _vars_in(query)]
         matches = self._target_matches(shape, outputs, like, columns)
         return self._matched(shape, outputs, like, matches)[0, 0]
 
@@ -812,7 +760,7 @@ class _NetworkLeaves:
     def constraint(self, ref: Constraint) -> torch.Tensor:
         return self.module._constraint(self.shape, ref, self.outputs, self.like, self.targets)
 
-    def other(self, prob) -> torch.Tensor:  # a _Match: the answer's values are the wanted ones
+    def other(self, prob) -> torch.Tensor:  # a Match: the answer's values are the wanted ones
         return self.matches[prob.index].to(self.like.dtype)
 
 
@@ -1025,79 +973,12 @@ def _check_probabilities(net: str, specs: set, result: torch.Tensor) -> None:
                                   f"{_domain_text(spec)}", spec.span, hint=hint)
 
 
-class _SymbolicGrounder(Grounder):
-    """The grounder, where a random integer inside a term never compares as a constant.
-
-    `Grounder.unify` compares two ground terms with `==`; a term holding a random integer
-    (`small(X0)`) counts as ground, so it silently failed to unify with `small(0)` and the
-    branch was lost. Here such terms are unified argument by argument, so that a random
-    integer meeting a constant raises NotLinear and the Module takes an exact way instead.
-    """
-
-    def unify(self, a, b) -> bool:
-        while isinstance(a, Var) and a.ref is not None:
-            a = a.ref
-        while isinstance(b, Var) and b.ref is not None:
-            b = b.ref
-        if isinstance(a, Term) and isinstance(b, Term) and a.ground and b.ground \
-                and a is not b and (_mentions_linear(a) or _mentions_linear(b)):
-            if a.functor != b.functor or len(a.args) != len(b.args):
-                return False
-            return all(self.unify(x, y) for x, y in zip(a.args, b.args, strict=True))
-        return super().unify(a, b)
-
-
-def _symbolic_is_exact(ground, symbolic_groups, grouped) -> bool:
-    """Symbolic integers are exact only if each one occurs in one constraint or answer value and
-    nowhere else: not enumerated beside, not in a fact's or network's arguments (where one
-    term would stand for many values)."""
-    uses: dict = {}
-    for choice in ground.choices.values():
-        if isinstance(choice.prob, Constraint):
-            for group in choice.prob.expr.groups():
-                uses[group] = uses.get(group, 0) + 1
-        elif choice.group in symbolic_groups or _mentions_linear(choice.group):
-            return False
-    for values in grouped:
-        for v in values:
-            if isinstance(v, LinearExpr):
-                for group in v.groups():
-                    uses[group] = uses.get(group, 0) + 1
-            elif _mentions_linear(v):
-                return False
-    return all(count <= 1 for group, count in uses.items() if group[0] != _TARGET)
-
-
-def _mentions_linear(value) -> bool:
-    if isinstance(value, LinearExpr):
-        return True
-    if isinstance(value, (tuple, list)):
-        return any(_mentions_linear(v) for v in value)
-    if isinstance(value, Term) and value.args:
-        return any(_mentions_linear(v) for v in value.args)
-    return False
-
-
-_TARGET = "$target"  # the group of a target: one unknown integer per example
-
-
-def _target_expr(name: str) -> LinearExpr:
-    return LinearExpr.variable((_TARGET, name))
-
-
-@dataclass(frozen=True)
-class _Match:
-    """A choice standing for "answer `index`'s random integers take the wanted values"."""
-
-    index: int
-
-
 def _target_values(target_vars: list, targets: dict, batch: int) -> dict:
     """Each target as a [B] int64 tensor or a list of ints, keyed by its group; a target that
     is not an integer is an error, never truncated."""
     values = {}
     for var in target_vars:
-        values[(_TARGET, var.name)] = _integer_target(var.name, targets[var.name], batch)
+        values[(TARGET, var.name)] = _integer_target(var.name, targets[var.name], batch)
     return values
 
 
@@ -1186,25 +1067,24 @@ def _integer_targets(targets: dict) -> bool:
 
 
 def _parse_query(query: str) -> Term:
-    import nesy
-
-    program = nesy.parse(f"nesy_query__ :- {query}.", "<query>")
+    program = parse_program(f"nesy_query__ :- {query}.", "<query>")
     body = program.rules[("nesy_query__", 0)][0].body
     return body
+
+
+def parse_program(text: str, name: str = "<string>", *, allow_python: bool = False) -> Program:
+    """`nesy.parse` without the package root (a stage imports only earlier stages): the text's
+    AST desugared to the Program IR, on the large-stack worker."""
+    from nesy.front import ast2program
+    from nesy.syntax.parser import parse as parse_ast
+
+    return call_deep(lambda: ast2program(parse_ast(text, name), allow_python))
 
 
 def _vars_in(term) -> list[Var]:
     from nesy.terms import term_vars
 
     return term_vars(term)
-
-
-def _substitute(term, mapping: dict):
-    if isinstance(term, Var):
-        return mapping.get(term, term)
-    if isinstance(term, Term) and term.args:
-        return Term(term.functor, tuple(_substitute(a, mapping) for a in term.args), term.span)
-    return term
 
 
 __all__ = ["Module", "Distribution", "CacheStats"]
