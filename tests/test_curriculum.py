@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from nesy.errors import TrainingError
-from nesy.train import TrainConfig
+from nesy.train import TrainConfig, load_checkpoint
 from nesy.train.curriculum import Stage, StageRun, fit_curriculum
 
 
@@ -48,7 +48,7 @@ def toy_loss(model: nn.Module, batch) -> torch.Tensor:
     return F.cross_entropy(model(batch["x"]), batch["y"])
 
 
-STAGES = [Stage(f"s{i}", 2, {"scale": float(i)}) for i in (1, 2, 3)]
+STAGES = [Stage(f"s{i}", epochs, {"scale": float(i)}) for i, epochs in ((1, 1), (2, 2), (3, 1))]
 
 
 def run_toy(out: Path, resume: bool = False, kill_at: int | None = None):
@@ -88,11 +88,11 @@ def test_stages_carry_the_network_and_log_every_epoch(tmp_path: Path) -> None:
             assert torch.equal(seen[index][key], value), key
         assert not torch.equal(seen[index]["weight"], seen[index - 1]["weight"])
     assert [(r["epoch"], r["stage"], r["stage_epoch"]) for r in rows] == [
-        (1, 1, 1), (2, 1, 2), (3, 2, 1), (4, 2, 2), (5, 3, 1), (6, 3, 2)]
+        (1, 1, 1), (2, 2, 1), (3, 2, 2), (4, 3, 1)]
     written = json.loads((tmp_path / "metrics.json").read_text())
-    assert [r["stage_name"] for r in written] == ["s1", "s1", "s2", "s2", "s3", "s3"]
+    assert [r["stage_name"] for r in written] == ["s1", "s2", "s2", "s3"]
     summary = json.loads((tmp_path / "curriculum.json").read_text())
-    assert [s["stage"] for s in summary] == [1, 2, 3] and summary[-1]["epochs"] == 2
+    assert [s["stage"] for s in summary] == [1, 2, 3] and summary[1]["epochs"] == 2
     assert all(s["train_time_s"] > 0 and "accuracy" in s for s in summary)
     assert (tmp_path / "learning_curve.png").read_bytes()[:4] == b"\x89PNG"
 
@@ -101,17 +101,18 @@ def test_a_killed_curriculum_resumes_where_it_stopped(tmp_path: Path) -> None:
     reference, reference_rows, _, _ = run_toy(tmp_path / "ref")
     out = tmp_path / "run"
     with pytest.raises(Killed):
-        run_toy(out, kill_at=4 * 2 + 4 * 1 + 2)  # 4 batches an epoch: inside stage 2, epoch 2
+        run_toy(out, kill_at=4 + 4 + 2)  # 4 batches an epoch: inside stage 2's second epoch
     assert (out / "stage-01-s1" / "carried.pt").exists()
     assert not (out / "stage-02-s2" / "carried.pt").exists()
+    assert load_checkpoint(out / "stage-02-s2" / "checkpoint.pt")["epoch"] == 1
     carried, rows, _, built = run_toy(out, resume=True)
     assert built == [1, 2]  # stage 1 is not rebuilt: its network comes from carried.pt
     assert [r["train_loss"] for r in rows] == [r["train_loss"] for r in reference_rows]
     for key, value in reference.state_dict().items():
         assert torch.equal(carried.state_dict()[key], value), key
     # a finished stage resumed with other settings is refused, naming what changed
-    changed = [STAGES[0], Stage("s2", 3, {"scale": 2.0}), STAGES[2]]
-    with pytest.raises(TrainingError, match="epochs: saved 2, now 3"):
+    changed = [Stage("s1", 2, {"scale": 1.0}), *STAGES[1:]]
+    with pytest.raises(TrainingError, match="epochs: saved 1, now 2"):
         fit_curriculum(changed, lambda i, s: None, nn.Linear(4, 2),
                        TrainConfig(output_dir=out, batch_size=8, lr=0.05, progress=False,
                                    resume=True))
