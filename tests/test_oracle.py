@@ -174,5 +174,6 @@ def test_mpe_reports_the_best_world():
 
 def test_every_semiring_is_registered_once():
     assert set(nesy.SEMANTICS) == {"exact", "topk", "fuzzy-product", "fuzzy-godel",
-                                   "fuzzy-lukasiewicz", "possibilistic", "mpe", "boolean"}
-    assert len(list(itertools.chain(nesy.SEMANTICS))) == 8
+                                   "fuzzy-lukasiewicz", "possibilistic", "mpe", "boolean",
+                                   "mpe-maxsat", "asp", "mpe-smt"}  # the last three: solvers
+    assert len(list(itertools.chain(nesy.SEMANTICS))) == 11
