@@ -46,8 +46,14 @@ class KGOptions:
     batch_size: int = 32
     lr: float = 0.05
     seed: int = 0
-    rule_l1: float = 0.01
+    rule_l1: float | None = None  # L1 on rule weights; None: 0.01 countries, 0.001 clutrr
     threads: int = 1
+
+
+def rule_l1(options: KGOptions) -> float:
+    if options.rule_l1 is not None:
+        return options.rule_l1
+    return 0.001 if options.task == "clutrr" else 0.01
 
 
 def data_folder(options: KGOptions, name: str) -> Path:
@@ -198,9 +204,9 @@ def train_countries(options: KGOptions, output_dir: str, resume: bool = False,
                          batch_size=options.batch_size, lr=options.lr, seed=options.seed,
                          resume=resume, progress=progress, monitors=tuple(monitors),
                          task={"task": "countries", "split": options.split,
-                               "rule_l1": options.rule_l1})
+                               "rule_l1": rule_l1(options)})
     start = time.perf_counter()
-    result = fit(tensors.model, chain_loss(options.rule_l1),
+    result = fit(tensors.model, chain_loss(rule_l1(options)),
                  {"counts": tensors.train_counts, "labels": tensors.train_labels}, config,
                  evaluate=lambda m: countries_evaluate(m, tensors))
     train_s = time.perf_counter() - start
@@ -229,7 +235,7 @@ def run_cli(args) -> int:
     options = KGOptions(task=args.task, split=args.split or "S1", data_dir=args.data_dir,
                         program=getattr(args, "program", None), epochs=args.epochs,
                         batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                        threads=args.threads)
+                        threads=args.threads, rule_l1=getattr(args, "rule_l1", None))
     output = args.output if args.output != "runs/digit-addition" else f"runs/{args.task}"
     if options.task == "countries":
         summary = train_countries(options, output, resume=args.resume,
