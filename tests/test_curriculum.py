@@ -154,3 +154,14 @@ def test_the_sum_read_off_the_digits_is_the_modules_mpe_prediction() -> None:
     assert len(set(predicted)) > 1
     assert evaluate(module, net, data.test) == evaluate(module, net, data.test,
                                                         mpe_from_readings=True)
+
+
+def test_training_and_benchmarks_have_no_whole_run_time_bound() -> None:
+    """The CLI's watchdog bounds a whole command by Limits.timeout_s (600 s): a training run
+    (a curriculum reaching N = 1000 takes longer) gets no such bound; its grounding keeps one."""
+    from nesy.cli import build_parser, limits_from
+    from nesy.limits import Limits
+
+    for argv in (["train", "--curriculum", "1,2"], ["bench", "digit-addition"]):
+        limits = limits_from(build_parser().parse_args(argv))
+        assert limits.timeout_s >= 1e9 and limits.max_memory_mb == Limits().max_memory_mb

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from nesy.cli.train import add_task_options, options_from
+from nesy.cli.train import add_task_options, options_from, unbounded_run_limits
 
 
 def add_parser(sub) -> None:
@@ -19,7 +19,7 @@ def add_parser(sub) -> None:
                         help="time measurements by wall clock (default) or by this process's "
                              "CPU time (steadier on a machine busy with other work)")
     parser.add_argument("--format", default="text", choices=["text", "json"])
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, **unbounded_run_limits())
 
 
 def run(args) -> int:

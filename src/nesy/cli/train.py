@@ -10,8 +10,6 @@ TASKS = {
     "digit-addition": "nesy.train.digit_addition_task",
     "countries": "nesy.train.kg_task",
     "clutrr": "nesy.train.kg_task",
-    "sudoku-classify": "nesy.train.sudoku_task",
-    "sudoku-solve": "nesy.train.sudoku_task",
 }
 
 
@@ -33,11 +31,6 @@ def add_task_options(parser) -> None:
     parser.add_argument("--ground-timeout", type=float, default=600.0, metavar="SECONDS",
                         help="digit-addition: wall-clock limit on grounding one query shape "
                              "(default 600; N=1000 takes about a minute on an idle machine)")
-    parser.add_argument("--sudoku-dir", default=None,
-                        help="sudoku-*: folder of 4x4_sudoku_unique_solution.csv and sudoku17.txt "
-                             "(--data-dir: the MNIST folder)")
-    parser.add_argument("--board-size", type=int, default=4, choices=[4, 9],
-                        help="sudoku-classify: 4 or 9 (default 4)")
     parser.add_argument("--split", default=None,
                         help="countries: S1, S2 or S3; clutrr: the release zip's name "
                              "(data_089907f8 or data_db9b8f04)")
@@ -51,6 +44,19 @@ def options_from(args):
                            batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                            semantics=args.semantics, k=args.k, threads=args.threads,
                            ground_timeout_s=args.ground_timeout)
+
+
+def unbounded_run_limits() -> dict:
+    """Parser defaults giving the CLI's whole-command watchdog the default `Limits` but no time
+    bound: training (or a benchmark) runs as long as its epochs take, while each query shape's
+    grounding keeps its own limit (digit-addition: --ground-timeout)."""
+    import dataclasses
+
+    from nesy.limits import Limits
+
+    defaults = {field.name: field.default for field in dataclasses.fields(Limits)
+                if field.default is not None and not isinstance(field.default, bool)}
+    return {**defaults, "timeout_s": 1e9}
 
 
 def add_parser(sub) -> None:
@@ -74,7 +80,7 @@ def add_parser(sub) -> None:
                             help="training examples per stage (default: --n-train)")
     curriculum.add_argument("--stage-n-test", default=None, metavar="T1,T2,...",
                             help="test examples per stage (default: --n-test)")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, **unbounded_run_limits())
 
 
 def run(args) -> int:
