@@ -27,7 +27,9 @@ def _digits(rng: random.Random, names, values) -> tuple[str, dict]:
     return "\n".join(lines) + "\n", tables
 
 
-@pytest.mark.parametrize("seed", range(3))
+# z3's optimisation time depends on the weights: seed 2's table took 62 s here (seeds 0, 1, 3
+# well under 2 s), so the default tier uses the quick ones
+@pytest.mark.parametrize("seed", [0, 1, 3])
 def test_four_digits_summing_to_23_all_different(seed):
     names, values = ("a", "b", "c", "d"), range(10)
     text, tables = _digits(random.Random(seed), names, values)
@@ -82,3 +84,27 @@ def test_evidence_conditions_the_best_world():
     assert got["sum(4)"] == pytest.approx(0.4 * 0.3)  # a = 3 forces b = 1
     with pytest.raises(errors.InferenceError, match="inconsistent evidence"):
         nesy.query(text + "evidence(sum(2)).\n", "mpe-smt")
+
+
+def test_open_query_enumerates_every_sum():
+    names, values = ("a", "b", "c"), range(10)
+    text, tables = _digits(random.Random(7), names, values)
+    text += "sum(S) :- digit(a, A), digit(b, B), digit(c, C), S is A + B + C.\nquery(sum(S)).\n"
+    got = nesy.query(text, "mpe-smt").probabilities
+    best: dict[str, float] = {}
+    for combo in itertools.product(values, repeat=3):
+        p = math.prod(tables[n][v] for n, v in zip(names, combo, strict=True))
+        key = f"sum({sum(combo)})"
+        best[key] = max(best.get(key, 0.0), p)
+    assert got == pytest.approx(best, rel=1e-12)
+
+
+def test_open_query_over_constants_agrees_with_mpe():
+    text = """0.1::digit(a,1); 0.5::digit(a,2); 0.4::digit(a,3).
+    0.3::digit(b,1); 0.3::digit(b,2); 0.4::digit(b,3).
+    name(a). name(b).
+    big(N) :- name(N), digit(N, V), V > 2.
+    query(big(N)). query(digit(a, V)).
+    """
+    assert nesy.query(text, "mpe-smt").probabilities == pytest.approx(
+        nesy.query(text, "mpe").probabilities, abs=1e-12)

@@ -9,6 +9,9 @@ other such rules; several rules are a disjunction. z3's optimiser finds the most
 assignment where the query holds, so "four digits sum to 23 and are all different" never
 enumerates the 10^4 combinations grounding would. The answer is the `mpe` number (the
 probability of the most probable world where the query holds), with that world as its witness.
+Other annotated disjunctions and probabilistic clauses are Boolean choices (one per ground
+instance of a clause's variables); an open query (`query(sum(S))`) is answered per instance,
+the values the solver chooses enumerated by z3.
 """
 
 from __future__ import annotations
@@ -25,10 +28,11 @@ from nesy.semiring.base import Semiring
 from nesy.solvers.base import Backend, solved_result
 from nesy.terms import Str, Term, TermLike, Var, format_term
 
-_COMPARISONS = {"=:=", "=\\=", "<", ">", "=<", ">=", "is", "=", "\\="}
+_COMPARISONS = {"=:=", "=\\=", "<", ">", "=<", ">=", "is", "=", "\\=", "==", "\\=="}
 #: goals expanded one inside another before giving up (recursion is not unfolded)
 MAX_EXPANSION_DEPTH = 500
 OUTCOME = "$outcome"  # a goal standing for one outcome's indicator
+ANSWER = "$answer"  # the goal after a non-ground query: records the instance it derived
 
 
 @dataclass
@@ -57,7 +61,7 @@ class Smt(Backend):
         # one encoder for every query: as in `mpe`, a world assigns every random variable any
         # query reaches, so each answer includes the best outcome of those its query ignores
         encoder = _Encoder(program, integers, facts, z3, deadline)
-        formulas = [encoder.solve([atom], {}, 0) for atom in queries]
+        formulas = [pair for atom in queries for pair in encoder.instances(atom)]
         observed = [encoder.solve([atom], {}, 0) for atom, _ in evidence]
         observed = [f if value else z3.Not(f) for f, (_, value) in
                     zip(observed, evidence, strict=True)]
@@ -78,7 +82,7 @@ class Smt(Backend):
         if evidence and best(z3.BoolVal(True)) is None:
             names = ", ".join(format_term(a) for a, _ in evidence)
             raise InferenceError(f"inconsistent evidence: {names} has probability 0")
-        for atom, formula in zip(queries, formulas, strict=True):
+        for atom, formula in formulas:
             model = best(formula)
             answers[atom], worlds[atom] = (0.0, []) if model is None else encoder.read(model)
         return solved_result(semiring.name, answers, worlds)
@@ -139,8 +143,8 @@ def _ground_queries(program: Program) -> tuple[list[Term], list[tuple[Term, bool
     queries, evidence = [], []
     for rule in program.rules.get(("query", 1), []):
         atom = rule.head.args[0]
-        if rule.body is not None or not (isinstance(atom, Term) and atom.ground):
-            raise InferenceError("the mpe-smt semantics takes ground query facts", rule.span)
+        if rule.body is not None or not isinstance(atom, Term):
+            raise InferenceError("the mpe-smt semantics takes query facts", rule.span)
         queries.append(atom)
     for signature in (("evidence", 1), ("evidence", 2)):
         for rule in program.rules.get(signature, []):
@@ -164,29 +168,84 @@ class _Encoder:
         self.facts = facts
         self.z3 = z3
         self.used: dict[tuple, tuple] = {}  # key → (z3 Int, {value: Bool}, none Bool)
+        self.leaves: list = []  # (marker, instance template, bindings) of a non-ground query
+        # predicates defined by annotated disjunctions / probabilistic facts alone: a call
+        # with an open value reads their random integer instead of trying each clause
+        self.choices_only = {signature for signature, rules in program.rules.items()
+                             if all(isinstance(r.body, Term) and r.body.functor == CHOICE
+                                    for r in rules)}
 
     def variable(self, key: tuple):
+        """(its integer, {value: indicator}, its "none" indicator) of a random variable; a
+        probabilistic clause's outcomes join as they are reached (the unreached ones are part
+        of "none", as the grounder leaves them out of the choice's group)."""
+        z3 = self.z3
         if key not in self.used:
-            z3 = self.z3
-            integer = self.integers[key]
             index = len(self.used)
-            flags = {v: z3.Bool(f"x{index}={v}") for v in integer.values}
-            none = z3.Bool(f"x{index}=none")
-            value = z3.Int(f"x{index}")
-            self.used[key] = (value, flags, none)
+            self.used[key] = (z3.Int(f"x{index}"), {}, z3.Bool(f"x{index}=none"))
+        value, flags, none = self.used[key]
+        for v in self.integers[key].values:
+            if v not in flags:
+                flags[v] = z3.Bool(f"{value}={v}")
         return self.used[key]
 
-    def constrain(self, optimiser) -> None:
-        """Exactly one outcome per random integer, its value, and each outcome's cost."""
+    def constrain(self, optimiser, costs: bool = True) -> None:
+        """Exactly one outcome per random variable, its value, and (`costs`) each outcome's
+        cost; an impossible outcome is excluded either way."""
         z3 = self.z3
         for key, (value, flags, none) in self.used.items():
             integer = self.integers[key]
             outcomes = list(flags.values()) + [none]
             optimiser.add(z3.PbEq([(b, 1) for b in outcomes], 1))
             optimiser.add(value == z3.Sum([z3.If(b, v, 0) for v, b in flags.items()]))
-            for v, flag in flags.items():
-                _cost(optimiser, z3, flag, integer.values[v])
-            _cost(optimiser, z3, none, integer.none)
+            for flag, p in [(flags[v], integer.values[v]) for v in flags] + [(none, integer.none)]:
+                if costs or p <= 0.0:
+                    _cost(optimiser, z3, flag, p)
+
+    def instances(self, query: Term) -> list[tuple[Term, object]]:
+        """(ground instance, the formula under which it holds) for a query atom: itself when
+        ground; else every instance some derivation reaches, values the solver chooses (a sum
+        of random integers) enumerated by the solver."""
+        z3 = self.z3
+        if query.ground:
+            return [(query, self.solve([query], {}, 0))]
+        self.leaves = []
+        formula = self.solve([query, Term(ANSWER, (query,))], {}, 0)
+        leaves, self.leaves = self.leaves, []
+        found: dict[Term, None] = {}
+        for marker, template, env in leaves:
+            if template.ground:
+                found.setdefault(template)
+                continue
+            names = _free_vars(template)
+            values = [_walk(v, env) for v in names]
+            if any(isinstance(v, Var) for v in values):
+                raise InferenceError(f"query({format_term(query)}): an answer leaves a variable "
+                                     "unbound (mpe-smt)")
+            solver = z3.Solver()
+            solver.add(z3.substitute(formula, *[(m, z3.BoolVal(m is marker))
+                                                for m, _, _ in leaves]))
+            self.constrain(solver, costs=False)
+            while solver.check() == z3.sat:
+                self.deadline.check("enumerating query answers")
+                model = solver.model()
+                chosen = [model.eval(v, model_completion=True).as_long() for v in values]
+                found.setdefault(_substitute(template, dict(zip(names, chosen, strict=True))))
+                solver.add(z3.Or([v != c for v, c in zip(values, chosen, strict=True)]))
+        result = []
+        for instance in found:
+            pairs = []
+            for marker, template, env in leaves:
+                equalities: list = []
+                if _match(template, instance, dict(env), equalities):
+                    local = dict(env)
+                    pairs.append((marker, z3.And(*[
+                        self.expression(a, local) == self.expression(b, local)
+                        for a, b in equalities])))
+                else:
+                    pairs.append((marker, z3.BoolVal(False)))
+            result.append((instance, z3.substitute(formula, *pairs)))
+        return result
 
     def read(self, model) -> tuple[float, list[str]]:
         """The probability of the solver's world, and the world as `mpe` prints it."""
@@ -221,28 +280,70 @@ class _Encoder:
             return self.solve(rest, env, depth)
         if isinstance(goal, Term) and goal.functor in ("\\+", "not") and len(goal.args) == 1:
             negated = z3.Not(self.solve([goal.args[0]], dict(env), depth + 1))
-            return z3.And(negated, self.solve(rest, env, depth))
+            return self.then(negated, lambda: self.solve(rest, env, depth))
         if isinstance(goal, Term) and goal.functor in _COMPARISONS and len(goal.args) == 2:
             local = dict(env)
-            return z3.And(self.comparison(goal, local), self.solve(rest, local, depth))
+            return self.then(self.comparison(goal, local),
+                             lambda: self.solve(rest, local, depth))
         if isinstance(goal, Term) and goal.functor == OUTCOME:
             key, index = goal.args
-            return z3.And(self.variable(key)[1][index], self.solve(rest, env, depth))
-        if isinstance(goal, Term) and goal.functor in (CHOICE, NEURAL):
-            raise InferenceError("the mpe-smt semantics reads annotated disjunctions as random "
-                                 "variables; other probabilistic clauses are not supported")
+            return self.then(self.variable(key)[1][index], lambda: self.solve(rest, env, depth))
+        if isinstance(goal, Term) and goal.functor == ANSWER:  # a derivation of the query
+            marker = z3.Bool(f"answer{len(self.leaves)}")
+            self.leaves.append((marker, _template(goal.args[0], env), dict(env)))
+            return z3.And(marker, self.solve(rest, env, depth))
+        if isinstance(goal, Term) and goal.functor == CHOICE:  # a probabilistic clause's
+            return self.then(self.clause_choice(goal, env), lambda: self.solve(rest, env, depth))
+        if isinstance(goal, Term) and goal.functor == NEURAL:
+            raise InferenceError("the mpe-smt semantics of nesy.query takes fixed "
+                                 "probabilities; a neural predicate needs its network")
         if not isinstance(goal, Term):
             raise InferenceError(f"the mpe-smt semantics cannot call {goal!r}")
         goal = _resolve(goal, env)
-        if goal.ground and goal in self.facts:  # one outcome of a random variable
-            key, index = self.facts[goal]
-            return z3.And(self.variable(key)[1][index], self.solve(rest, env, depth))
         key = (goal.functor, goal.args[:-1])
-        if goal.args and key in self.integers:
+        if goal.args and key in self.integers and goal.signature in self.choices_only:
             local = dict(env)
-            return z3.And(self.integer_atom(key, goal.args[-1], local),
-                          self.solve(rest, local, depth))
+            return self.then(self.integer_atom(key, goal.args[-1], local),
+                             lambda: self.solve(rest, local, depth))
         return self.call(goal, rest, env, depth)
+
+    def clause_choice(self, goal: Term, env: dict):
+        """Alternative `index` of a probabilistic clause's choice for one ground instance of
+        the clause's variables (one independent random variable per instance, as in ProbLog)."""
+        choice_id, index, variables, prob, head = goal.args
+        instance = _template(variables, env)
+        if not (isinstance(instance, Term) and instance.ground):
+            raise InferenceError(f"{format_term(_template(head, env))}: the mpe-smt semantics "
+                                 "needs a probabilistic clause's variables bound to constants")
+        key = ("$clause", choice_id, instance)
+        if key not in self.integers:
+            self.integers[key] = RandomInteger()
+        variable = self.integers[key]
+        if index not in variable.values:
+            probability = _template(prob, env)
+            if isinstance(probability, Term) and probability.functor == "$param":
+                probability = self.program.params[probability.args[0],
+                                                  probability.args[1]].initial
+            elif isinstance(probability, Term) and probability.ground:
+                from nesy.arith import evaluate
+
+                probability = evaluate(probability, goal.span)
+            if not isinstance(probability, (int, float)) or isinstance(probability, bool):
+                raise InferenceError(f"the probability {format_term(prob)} is not a number "
+                                     "(mpe-smt)", goal.span)
+            variable.values[index] = float(probability)
+            variable.atoms[index] = _template(head, env)
+        return self.variable(key)[1][index]
+
+    def then(self, condition, rest):
+        """`condition` and then `rest()`, which is never built where the condition is false
+        whatever the solver chooses (a rule whose deterministic part fails reaches none of its
+        probabilistic choices, as a grounder would not reach them)."""
+        condition = self.z3.simplify(condition)
+        if self.z3.is_false(condition):
+            return condition
+        tail = rest()
+        return tail if self.z3.is_true(condition) else self.z3.And(condition, tail)
 
     def integer_atom(self, key: tuple, last, env: dict):
         """`f(Args, V)` of a random integer: V is its value (bound here when unbound)."""
@@ -276,20 +377,34 @@ class _Encoder:
             body = _rename(rule.body, local) if rule.body is not None else Term("true")
             if isinstance(body, Term) and body.functor == CHOICE:  # an outcome: its indicator
                 body = Term(OUTCOME, self.facts[body.args[4]])
-            same = [self.expression(a, binding) == self.expression(b, binding)
-                    for a, b in equalities]
-            options.append(z3.And(*same, self.solve([body] + rest, binding, depth + 1)))
+            same = z3.And(*[self.expression(a, binding) == self.expression(b, binding)
+                            for a, b in equalities])
+            option = self.then(same, lambda b=body, e=binding: self.solve([b] + rest, e, depth + 1))
+            if not z3.is_false(option):
+                options.append(option)
         return z3.Or(options) if options else z3.BoolVal(False)
 
     def comparison(self, goal: Term, env: dict):
+        z3 = self.z3
         left, right = goal.args
-        if goal.functor in ("is", "=") and isinstance(_walk(left, env), Var):
+        if goal.functor == "is" and isinstance(_walk(left, env), Var):
             env[_walk(left, env)] = self.expression(right, env)
-            return self.z3.BoolVal(True)
+            return z3.BoolVal(True)
+        if goal.functor in ("=", "\\=", "==", "\\=="):  # unification: terms, or integers
+            local = dict(env)
+            equalities: list = []
+            if not _match(left, right, local, equalities):
+                return z3.BoolVal(goal.functor in ("\\=", "\\=="))
+            same = z3.And(*[self.expression(a, local) == self.expression(b, local)
+                            for a, b in equalities])
+            if goal.functor == "=":
+                env.update(local)
+                return same
+            return same if goal.functor == "==" else z3.Not(same)
         a, b = self.expression(left, env), self.expression(right, env)
-        return {"=:=": lambda: a == b, "=": lambda: a == b, "is": lambda: a == b,
-                "=\\=": lambda: a != b, "\\=": lambda: a != b, "<": lambda: a < b,
-                ">": lambda: a > b, "=<": lambda: a <= b, ">=": lambda: a >= b}[goal.functor]()
+        return {"=:=": lambda: a == b, "is": lambda: a == b, "=\\=": lambda: a != b,
+                "<": lambda: a < b, ">": lambda: a > b, "=<": lambda: a <= b,
+                ">=": lambda: a >= b}[goal.functor]()
 
     def expression(self, term: TermLike, env: dict):
         term = _walk(term, env)
@@ -299,6 +414,9 @@ class _Encoder:
             if isinstance(term, Var):
                 raise InferenceError(f"the variable {term} is unbound in an arithmetic "
                                      "comparison (mpe-smt)")
+            if isinstance(term, (float, Str)):
+                raise InferenceError(f"the mpe-smt semantics reads integer arithmetic, not "
+                                     f"{format_term(term) if isinstance(term, Str) else term!r}")
             return term  # a z3 expression bound earlier
         ops = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
         if term.functor in ops and len(term.args) == 2:
@@ -341,6 +459,35 @@ def _resolve(term, env: dict):
         return _resolve(value, env) if isinstance(value, (Term, int, float, Str)) else value
     if isinstance(term, Term) and not term.ground:
         return Term(term.functor, tuple(_resolve(a, env) for a in term.args), term.span)
+    return term
+
+
+def _template(term, env: dict):
+    """`term` with its bindings to terms and integers substituted; a variable bound to a
+    solver expression stays a variable (the last of its chain, the one bound to it)."""
+    if isinstance(term, Var):
+        while term in env and isinstance(env[term], Var):
+            term = env[term]
+        value = env.get(term, term)
+        return _template(value, env) if isinstance(value, (Term, int, float, Str)) else term
+    if isinstance(term, Term) and not term.ground:
+        return Term(term.functor, tuple(_template(a, env) for a in term.args), term.span)
+    return term
+
+
+def _free_vars(term) -> list[Var]:
+    if isinstance(term, Var):
+        return [term]
+    if isinstance(term, Term) and not term.ground:
+        return list(dict.fromkeys(v for a in term.args for v in _free_vars(a)))
+    return []
+
+
+def _substitute(term, values: dict):
+    if isinstance(term, Var):
+        return values.get(term, term)
+    if isinstance(term, Term) and not term.ground:
+        return Term(term.functor, tuple(_substitute(a, values) for a in term.args), term.span)
     return term
 
 
