@@ -162,3 +162,10 @@ def test_unsupported_constructs_are_clear_errors():
         nesy.query("0.5::a(1.5). query(a(1.5)).", "asp")
     with pytest.raises(errors.InferenceError, match="builtin"):
         nesy.query("0.5::a. p(L) :- a, length([x], L). query(p(1)).", "asp")
+
+
+def test_too_many_stable_models_is_a_limit_error():
+    text = "".join(f"a{i} :- \\+ b{i}. b{i} :- \\+ a{i}.\n" for i in range(4)) + "query(a0).\n"
+    assert nesy.query(text, "asp").probabilities == {"a0": pytest.approx(0.5)}  # 16 models
+    with pytest.raises(errors.LimitError, match="max_models"):
+        nesy.query(text, "asp", limits=nesy.Limits(max_models=10))

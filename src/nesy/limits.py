@@ -27,6 +27,8 @@ class Limits:
     max_distribution_size: int = 1_000_000
     #: proofs a Module's top-k enumerates per answer of a query shape (once, symbolically)
     max_proofs: int = 100_000
+    #: stable models the asp semantics enumerates (clingo, nesy.solvers.asp)
+    max_models: int = 1_000_000
     #: stack of the worker thread that parses, grounds and compiles; it bounds how deeply terms
     #: and recursion may nest (about 900,000 levels per GiB)
     max_stack_mb: int = 1024

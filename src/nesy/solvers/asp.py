@@ -39,8 +39,6 @@ from nesy.terms import Str, Term, TermLike, Var, format_term
 #: the head of an integrity constraint, and of a choice rule
 INCONSISTENT = "inconsistent"
 CHOOSE = "choose"
-#: stable models enumerated before giving up (NeurASP enumerates them all)
-MAX_MODELS = 1_000_000
 
 _NAME = re.compile(r"[a-z][A-Za-z0-9_]*\Z")
 _COMPARISONS = {"=": "=", "\\=": "!=", "==": "=", "\\==": "!=", "<": "<", ">": ">",
@@ -86,9 +84,9 @@ class Asp(Backend):
         with control.solve(yield_=True) as handle:
             for model in handle:
                 deadline.check("answer-set enumeration")
-                if len(models) >= MAX_MODELS:
+                if len(models) >= limits.max_models:
                     raise LimitError("too many stable models to enumerate", "max_models",
-                                     MAX_MODELS)
+                                     limits.max_models)
                 atoms = {str(s) for s in model.symbols(atoms=True)}
                 chosen = frozenset(s for s in model.symbols(atoms=True) if s.name == "__ch")
                 weight = math.prod(_choice_probability(translation, s) for s in chosen)
