@@ -7,7 +7,10 @@ witness. Suits ground programs too large to compile: the CNF is linear in the gr
 
 from __future__ import annotations
 
-from nesy.errors import InferenceError
+import threading
+import time
+
+from nesy.errors import InferenceError, LimitError
 from nesy.front.program import Program
 from nesy.ground.simplify import FALSE, TRUE, simplify
 from nesy.inference import Result, fixed_probabilities
@@ -36,7 +39,16 @@ class MaxSat(Backend):
         if wcnf.num_vars:
             formula.nv = max(formula.nv, wcnf.num_vars)
         with RC2(formula) as rc2:
-            model = rc2.compute()
+            # RC2 runs in C: a timer interrupts it when the run's time is up
+            remaining = Deadline(limits).end - time.monotonic()
+            timer = threading.Timer(max(0.0, remaining), rc2.interrupt)
+            timer.start()
+            try:
+                model = rc2.compute(expect_interrupt=True)
+            finally:
+                timer.cancel()
+            if getattr(rc2, "interrupted", False) or (model is None and remaining <= 0):
+                raise LimitError("MaxSAT solving took too long", "timeout_s", limits.timeout_s)
             if model is None:
                 return None
             return Solution(frozenset(v for v in model if v > 0), rc2.cost)
