@@ -238,9 +238,12 @@ def board_inputs(images: torch.Tensor) -> dict:
 
 def classify_loss(module, batch) -> torch.Tensor:
     """Binary cross-entropy of P(valid) against the board's label."""
-    p = module.probability(board_inputs(batch["images"]), {}).clamp(1e-12, 1 - 1e-12)
+    p = module.probability(board_inputs(batch["images"]), {})
+    # clamp only to the dtype's smallest normal number: P(valid) of a 9×9 board starts far
+    # below 1e-12, and a larger floor would cut its gradient
+    tiny = torch.finfo(p.dtype).tiny
     y = batch["valid"].to(p.dtype)
-    return -(y * p.log() + (1 - y) * (1 - p).log()).mean()
+    return -(y * p.clamp_min(tiny).log() + (1 - y) * (1 - p).clamp_min(tiny).log()).mean()
 
 
 def best_permutation(confusion: np.ndarray) -> tuple[list[int], int]:
