@@ -10,6 +10,8 @@ TASKS = {
     "digit-addition": "nesy.train.digit_addition_task",
     "countries": "nesy.train.kg_task",
     "clutrr": "nesy.train.kg_task",
+    "sudoku-classify": "nesy.train.sudoku_task",
+    "sudoku-solve": "nesy.train.sudoku_task",
 }
 
 
@@ -31,19 +33,20 @@ def add_task_options(parser) -> None:
     parser.add_argument("--ground-timeout", type=float, default=600.0, metavar="SECONDS",
                         help="digit-addition: wall-clock limit on grounding one query shape "
                              "(default 600; N=1000 takes about a minute on an idle machine)")
+    parser.add_argument("--sudoku-dir", default=None,
+                        help="sudoku-*: folder of 4x4_sudoku_unique_solution.csv and sudoku17.txt "
+                             "(--data-dir: the MNIST folder)")
+    parser.add_argument("--board-size", type=int, default=4, choices=[4, 9],
+                        help="sudoku-classify: 4 or 9 (default 4)")
     parser.add_argument("--split", default=None,
                         help="countries: S1, S2 or S3; clutrr: the release zip's name "
                              "(data_089907f8 or data_db9b8f04)")
 
 
 def options_from(args):
-    from nesy.train.digit_addition_task import AdditionOptions
+    from nesy.train.digit_addition_task import options_from as addition_options
 
-    return AdditionOptions(n_digits=args.n, dataset=args.dataset, data_dir=args.data_dir,
-                           n_train=args.n_train, n_test=args.n_test, epochs=args.epochs,
-                           batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                           semantics=args.semantics, k=args.k, threads=args.threads,
-                           ground_timeout_s=args.ground_timeout)
+    return addition_options(args)
 
 
 def unbounded_run_limits() -> dict:

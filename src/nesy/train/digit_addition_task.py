@@ -345,11 +345,18 @@ def bench(options: AdditionOptions, progress: bool = False,
     return report
 
 
+def options_from(args) -> AdditionOptions:
+    """The options of `nesy train|bench digit-addition` from the parsed command line."""
+    return AdditionOptions(n_digits=args.n, dataset=args.dataset, data_dir=args.data_dir,
+                           n_train=args.n_train, n_test=args.n_test, epochs=args.epochs,
+                           batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                           semantics=args.semantics, k=args.k, threads=args.threads,
+                           ground_timeout_s=args.ground_timeout)
+
+
 def run_cli(args) -> int:
     """`nesy train --task digit-addition`."""
     import sys
-
-    from nesy.cli.train import options_from
 
     options = options_from(args)
     if getattr(args, "curriculum", None):
