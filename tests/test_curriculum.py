@@ -130,6 +130,7 @@ def test_digit_addition_curriculum_from_the_cli(tmp_path: Path, capsys) -> None:
     summary = json.loads((out / "curriculum.json").read_text())
     assert [s["n_digits"] for s in summary] == [1, 3]
     assert summary[1]["ideal_accuracy"] == pytest.approx(summary[1]["digit_accuracy"] ** 6)
+    assert 0 < summary[1]["grounding_compile_s"] < summary[1]["wall_time_s"]
     state = torch.load(out / "stage-02-n3" / "checkpoint.pt", weights_only=True)
     assert state["config"]["task"]["n_digits"] == 3 and state["config"]["task"]["stage"] == 2
     assert main(args + ["--resume"]) == 0  # every stage done: nothing is trained again

@@ -232,8 +232,11 @@ def train_curriculum(options: AdditionOptions, plan: CurriculumPlan, output_dir:
         data = make_data(stage_options)
         module = make_module(stage_options, net)
         built["module"] = module
-        return StageRun(module, loss_fn, training_data(data.train),
-                        evaluate=lambda m: evaluate_with_ideal(m, net, data.test))
+        def stage_metrics(m) -> dict:  # with the stage's grounding and compilation so far
+            return {**evaluate_with_ideal(m, net, data.test),
+                    "grounding_compile_s": module.stats.compile_time_s}
+
+        return StageRun(module, loss_fn, training_data(data.train), evaluate=stage_metrics)
 
     stages = [Stage(f"n{o.n_digits}", o.epochs, task_record(o)) for o in staged]
     config = TrainConfig(output_dir=output_dir, batch_size=options.batch_size, lr=options.lr,

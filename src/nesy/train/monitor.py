@@ -96,13 +96,14 @@ def progress_bar(total: int, desc: str, enabled: bool) -> tqdm:
 
 def plot_curriculum(path: str | Path, rows: Sequence[Mapping[str, Any]]) -> None:
     """A curriculum's curve: the evaluation metrics per epoch across stages (each stage's
-    start marked with its name), and the epoch times on a log scale, as a PNG via Agg."""
+    start marked with its name; times, named `*_s`, left out), and the epoch times on a log
+    scale, as a PNG via Agg."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     epochs = [row["epoch"] for row in rows]
     skip = set(TIMING_KEYS) | {"stage", "stage_name", "stage_epoch"}
-    metrics = [k for k in _columns(rows) if k not in skip
+    metrics = [k for k in _columns(rows) if k not in skip and not k.endswith("_s")
                and all(isinstance(row.get(k, 0.0), (int, float)) for row in rows)]
     fig = Figure(figsize=(10, 3.6), layout="constrained")
     FigureCanvasAgg(fig)
