@@ -138,6 +138,9 @@ def test_digit_addition_curriculum_from_the_cli(tmp_path: Path, capsys) -> None:
     assert main(["train", "--curriculum", "1,3", "--stage-epochs", "1,2,3", "--output",
                  str(out)]) == 1
     assert "--stage-epochs has 3 values for 2 stages" in capsys.readouterr().err
+    assert main(["train", "--curriculum", "1,3", "--stage-n-test", "0", "--output",
+                 str(out)]) == 1
+    assert "n_test >= 1" in capsys.readouterr().err
 
 
 def test_the_sum_read_off_the_digits_is_the_modules_mpe_prediction() -> None:

@@ -181,8 +181,10 @@ class CurriculumPlan:
                                     hint="give one value for every stage, or one for all")
         epochs_, n_train_, n_test_ = (tuple(c * len(ns)) if len(c) == 1 else tuple(c)
                                       for c in columns)
-        if any(n < 1 for n in ns) or any(e < 0 for e in epochs_) or any(m < 1 for m in n_train_):
-            raise TrainingError("curriculum stages need N >= 1, epochs >= 0 and n_train >= 1")
+        if (any(n < 1 for n in ns) or any(e < 0 for e in epochs_)
+                or any(m < 1 for m in n_train_ + n_test_)):
+            raise TrainingError("curriculum stages need N >= 1, epochs >= 0, n_train >= 1 and "
+                                "n_test >= 1")
         return cls(tuple(ns), epochs_, n_train_, n_test_)
 
     def stage_options(self, options: AdditionOptions) -> list[AdditionOptions]:
@@ -232,6 +234,7 @@ def train_curriculum(options: AdditionOptions, plan: CurriculumPlan, output_dir:
         data = make_data(stage_options)
         module = make_module(stage_options, net)
         built["module"] = module
+
         def stage_metrics(m) -> dict:  # with the stage's grounding and compilation so far
             return {**evaluate_with_ideal(m, net, data.test),
                     "grounding_compile_s": module.stats.compile_time_s}
