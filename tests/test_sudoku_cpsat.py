@@ -132,3 +132,37 @@ def test_sudoku_map_search_equals_cpsat_on_noisy_readings():
         board, _, how = map_solve(log_probs, given, max_readings=10_000)
         assert how != "cpsat" and is_valid(board)
         assert abs(score(board) - score(map_solve_cpsat(log_probs, given))) <= 17
+
+
+@pytest.mark.parametrize("possibilistic", [False, True])
+def test_sudoku_map_search_equals_brute_force_on_4x4(possibilistic):
+    """Every reading of 6 givens of a 4×4 board tried: the search finds the best solvable one
+    (the largest sum of log-probabilities; or the largest least possibility, then sum)."""
+    import itertools
+
+    from nesy.datasets.sudoku import is_valid, solve
+    from nesy.train.sudoku_task import map_solve
+
+    rs = np.random.RandomState(11)
+    for _ in range(3):
+        given = np.zeros(16, dtype=bool)
+        given[rs.choice(16, 6, replace=False)] = True
+        log_probs = np.log(rs.dirichlet(np.full(4, 0.5), size=16))
+        cells = np.flatnonzero(given)
+
+        def key(reading, lp=log_probs, cs=cells):
+            values = [lp[c, d - 1] for c, d in zip(cs, reading, strict=True)]
+            total = float(sum(values))
+            least = min(v - lp[c].max() for c, v in zip(cs, values, strict=True))
+            return (least, total) if possibilistic else (total,)
+
+        best = None
+        for reading in itertools.product(range(1, 5), repeat=len(cells)):
+            puzzle = np.zeros(16, dtype=np.int64)
+            puzzle[cells] = reading
+            if solve(puzzle, 4) and (best is None or key(reading) > best):
+                best = key(reading)
+        board, _, how = map_solve(log_probs, given, n=4, max_readings=100_000,
+                                  possibilistic=possibilistic)
+        assert how != "cpsat" and is_valid(board)
+        assert key(tuple(board[cells])) == pytest.approx(best)

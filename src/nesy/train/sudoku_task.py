@@ -334,8 +334,8 @@ def solve_loss(module, batch) -> torch.Tensor:
     return -module.log_probability(inputs, targets).mean()
 
 
-def map_solve(log_probs: np.ndarray, given: np.ndarray, n: int = 9, max_readings: int = 200
-              ) -> tuple[np.ndarray, float, str]:
+def map_solve(log_probs: np.ndarray, given: np.ndarray, n: int = 9, max_readings: int = 200,
+              possibilistic: bool = False) -> tuple[np.ndarray, float, str]:
     """The MAP board: maximise the sum over given cells of log p(cell = d) subject to the
     Sudoku rules. Returns (board, seconds, how), `how` being "argmax", "search" or "cpsat".
 
@@ -344,17 +344,30 @@ def map_solve(log_probs: np.ndarray, given: np.ndarray, n: int = 9, max_readings
     (a heap over per-given ranks; a successor moves one given to its next digit, so scores
     never increase and the first solvable reading is optimal), each checked by the
     propagating search `nesy.datasets.sudoku.solve`: "argmax" when the first reading is
-    solvable, "search" after more. Past `max_readings` readings, CP-SAT decides instead."""
+    solvable, "search" after more. Past `max_readings` readings, CP-SAT decides instead.
+
+    `possibilistic`: maximise instead the board's possibility, the least over givens of
+    pi(d) = p(d) / max p (the max-min reading, as Π-NeSy reads a network's output), ties broken
+    by the sum of log-probabilities; the order (possibility, then sum) never increases along a
+    successor either, so the search stays exact (its CP-SAT fallback is the sum's MAP)."""
     started = time.perf_counter()
     cells = np.flatnonzero(given)
     order = np.argsort(-log_probs[cells], axis=1, kind="stable")  # each given's digits, best first
     ranked = np.take_along_axis(log_probs[cells], order, 1)
+    log_pi = ranked - ranked[:, :1]  # log possibility of each given's k-th digit
+
+    def key(ranks: tuple, total: float) -> tuple:
+        if not possibilistic:
+            return (-total,)
+        return (-min(log_pi[k, r] for k, r in enumerate(ranks)), -total)
+
     first = (0,) * len(cells)
-    heap, seen = [(-float(ranked[:, 0].sum()), first)], {first}
+    total = float(ranked[:, 0].sum())
+    heap, seen = [(key(first, total), total, first)], {first}
     for tried in range(max_readings):
         if not heap:
             break
-        score, ranks = heapq.heappop(heap)
+        _, total, ranks = heapq.heappop(heap)
         puzzle = np.zeros(n * n, dtype=np.int64)
         puzzle[cells] = order[np.arange(len(cells)), ranks] + 1
         found = solve(puzzle, n)
@@ -365,8 +378,8 @@ def map_solve(log_probs: np.ndarray, given: np.ndarray, n: int = 9, max_readings
                 successor = ranks[:k] + (ranks[k] + 1,) + ranks[k + 1:]
                 if successor not in seen:
                     seen.add(successor)
-                    step = float(ranked[k, ranks[k]] - ranked[k, ranks[k] + 1])
-                    heapq.heappush(heap, (score + step, successor))
+                    after = total - float(ranked[k, ranks[k]] - ranked[k, ranks[k] + 1])
+                    heapq.heappush(heap, (key(successor, after), after, successor))
     board = map_solve_cpsat(log_probs, given, n)
     return board, time.perf_counter() - started, "cpsat"
 
