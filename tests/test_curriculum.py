@@ -77,7 +77,11 @@ def run_toy(out: Path, resume: bool = False, kill_at: int | None = None):
     return carried, rows, seen, built
 
 
-def test_stages_carry_the_network_and_log_every_epoch(tmp_path: Path) -> None:
+def test_stages_carry_the_network_and_log_every_epoch(tmp_path: Path, monkeypatch) -> None:
+    import nesy.train.loop
+
+    # each stage's own curve is fit's (tests/test_train.py); the curriculum's is checked here
+    monkeypatch.setattr(nesy.train.loop, "plot_learning_curve", lambda *args: None)
     carried, rows, seen, built = run_toy(tmp_path)
     assert built == [0, 1, 2]
     # each stage starts from the weights the previous one ended with (its carried.pt)
@@ -97,7 +101,13 @@ def test_stages_carry_the_network_and_log_every_epoch(tmp_path: Path) -> None:
     assert (tmp_path / "learning_curve.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_a_killed_curriculum_resumes_where_it_stopped(tmp_path: Path) -> None:
+def test_a_killed_curriculum_resumes_where_it_stopped(tmp_path: Path, monkeypatch) -> None:
+    import nesy.train.curriculum
+    import nesy.train.loop
+
+    # the plots are checked above; here they would be most of the test's time
+    monkeypatch.setattr(nesy.train.loop, "plot_learning_curve", lambda *args: None)
+    monkeypatch.setattr(nesy.train.curriculum, "plot_curriculum", lambda *args: None)
     reference, reference_rows, _, _ = run_toy(tmp_path / "ref")
     out = tmp_path / "run"
     with pytest.raises(Killed):
