@@ -390,7 +390,7 @@ class CompiledCircuit(Evaluation):
         self.plan.level()
 
     def weights(self, semiring, leaves):
-        probs = _by_node(self.nodes, leaves.columns(self.nodes))
+        probs = _by_node(self.nodes, leaves.columns(self.nodes)) if self.nodes else {}
         pos, neg = self.builder.layout.weights(probs, leaves.like)
         return converted(semiring, pos), converted(semiring, neg)
 

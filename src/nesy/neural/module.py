@@ -590,9 +590,12 @@ class Module(nn.Module):
         outputs = self._network_outputs(shape, tensors, batch)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
         if shape.mode == "target":
-            values = shape.plan.evaluate(self._leaves(shape, outputs, like, target_values))
-            if values.shape[1] == 1:
-                return self.semiring.to_output(values[:, 0])
+            leaves = self._leaves(shape, outputs, like, target_values)
+            roots = shape.plan.choice_roots
+            if roots is not None and len(roots) == 1:  # the answer is one choice (a constraint)
+                return self.semiring.to_output(
+                    self.semiring.from_probability(leaves.probability(roots[0])))
+            values = shape.plan.evaluate(leaves)
             return self.semiring.to_output(values.sum(1) if values.shape[1] else
                                            torch.zeros_like(like))
         columns = [target_values[(TARGET, v.name)] for v in target_vars]
