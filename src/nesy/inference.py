@@ -74,6 +74,7 @@ def _format_probability(p: float) -> str:
 
 def run_query(program: Program, semantics: str | Semiring = "exact", k: int = 3,
               limits: Limits | None = None, validate: bool = False) -> Result:
+    """The program's answers: its plan evaluated on its fixed probabilities, as floats."""
     plan = compile_query(program, None, semantics, limits, k=k, validate=validate)
     probabilities = fixed_probabilities(plan.ground, program)
     leaves = MappedLeaves(probabilities)
