@@ -85,6 +85,44 @@ def test_classification_boards_are_labelled_by_the_rules_with_disjoint_pools():
     assert torch.equal(again.train.indices, data.train.indices)  # a fixed seed
 
 
+@needs_data
+def test_split_t10k_keeps_the_pools_disjoint():
+    """The t10k halves are fixed and disjoint; with `split_t10k` the first joins the training
+    pool and the test boards draw only from the second, so no test image is a training one."""
+    into_train, kept = S.t10k_halves(10_000)
+    assert len(into_train) == len(kept) == 5000 and not set(into_train) & set(kept)
+    assert np.array_equal(S.t10k_halves(10_000)[0], into_train)  # a fixed seed
+    data = S.sudoku_solve(sudoku_dir=SUDOKU_DIR, mnist_dir=MNIST_DIR, n_train=30, n_test=30,
+                          split_t10k=True)
+    plain_train, plain_test = S.mnist_pools(MNIST_DIR)
+    assert len(data.train.pool.labels) == len(plain_train.labels) + 5000
+    assert torch.equal(data.test.pool.images, plain_test.images[kept])
+    train = {bytes(x.numpy()) for x in data.train.pool.images}
+    assert not any(bytes(x.numpy()) in train for x in data.test.pool.images)
+    given = data.test.given
+    assert torch.equal(data.test.pool.labels[data.test.indices[given]], data.test.puzzles[given])
+
+
+def test_augmentation_and_test_time_copies():
+    torch.manual_seed(0)
+    x = torch.rand(6, 784)
+    affine = T.RandomAffine(pixels=2, degrees=10.0)
+    moved = affine(x)
+    assert moved.shape == x.shape and not torch.allclose(moved, x)
+    affine.eval()
+    assert torch.equal(affine(x), x)  # the identity at test time
+    image = torch.zeros(1, 784)
+    image[0, 14 * 28 + 14] = 1.0
+    copies = T.shifted_copies(image)
+    assert len(copies) == 5 and torch.equal(copies[0], image)
+    assert sorted(int(c.argmax()) for c in copies[1:]) == sorted(
+        14 * 28 + 14 + d for d in (-28, 28, -1, 1))
+    net = T.digit_network(9, network="bn").eval()
+    logs = T.read_givens(net, torch.rand(2, 3, 784), tta=True)
+    assert logs.shape == (2, 3, 9)
+    assert torch.allclose(logs.exp().sum(-1), torch.ones(2, 3, dtype=logs.dtype))
+
+
 def test_corrupt_always_gives_an_invalid_board():
     rs = np.random.RandomState(3)
     for grid in S.all_grids(4)[::7]:
@@ -159,14 +197,17 @@ def test_best_permutation():
 @needs_data
 def test_4x4_classification_end_to_end(tmp_path):
     """A short run learns the digits from board labels alone: the loss falls and the digits
-    (under the best relabelling; chance is about 0.3) are read better than chance after two
-    small epochs; the checkpoint, metrics and curve are written."""
+    (under the best relabelling) are read well above what an untrained reader scores after two
+    small epochs (12 batches each); the checkpoint, metrics and curve are written. Kept small
+    for `make test`: 192 training boards, 64 test boards."""
     options = T.SudokuOptions(sudoku_dir=str(SUDOKU_DIR), data_dir=str(MNIST_DIR),
-                              n_train=320, n_test=100, epochs=2, batch_size=16,
+                              n_train=192, n_test=64, epochs=2, batch_size=16,
                               network="lenet")
     module, net, data, history = T.train(options, str(tmp_path), progress=False)
     assert history[1]["train_loss"] < history[0]["train_loss"]
-    assert history[1]["digit_accuracy"] > 0.4  # 0.48 measured (fixed seeds)
+    # 0.529 measured (fixed seeds); a run that learned nothing (lr 3e-3) read 0.281, and four
+    # symbols under their best relabelling give a constant reader 0.25
+    assert history[1]["digit_accuracy"] > 0.42
     for name in ("checkpoint.pt", "metrics.csv", "learning_curve.png"):
         assert (tmp_path / name).is_file()
 

@@ -231,11 +231,34 @@ class ImagePool:
         return out
 
 
-def mnist_pools(mnist_dir: str | Path) -> tuple[ImagePool, ImagePool]:
-    """(train pool, test pool): MNIST training images (IDX or the 5k CSV) and the t10k set."""
-    train = ImagePool(*load_mnist(mnist_dir, "train"), name="train")
-    test = ImagePool(*load_mnist(mnist_dir, "test"), name="test")
-    return train, test
+#: the seed of the fixed permutation that splits the t10k images in two (`split_t10k`)
+T10K_SPLIT_SEED = 12345
+
+
+def t10k_halves(count: int, seed: int = T10K_SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:
+    """Two disjoint, fixed halves of the t10k image indices (a `RandomState(seed)`
+    permutation): (the half that joins the training pool, the half kept for test boards)."""
+    order = np.random.RandomState(seed).permutation(count)
+    return np.sort(order[:count // 2]), np.sort(order[count // 2:])
+
+
+def mnist_pools(mnist_dir: str | Path, split_t10k: bool = False
+                ) -> tuple[ImagePool, ImagePool]:
+    """(train pool, test pool): MNIST training images (IDX or the 5k CSV) and the t10k set.
+
+    `split_t10k`: the t10k images are split into two fixed disjoint halves (`t10k_halves`);
+    the first joins the training images, the second alone is the test pool. With only the
+    5k-image training CSV at hand this triples the training pool (5k + 5k against 500 per
+    digit), and no test image is still ever seen in training."""
+    train_images, train_labels = load_mnist(mnist_dir, "train")
+    test_images, test_labels = load_mnist(mnist_dir, "test")
+    if split_t10k:
+        into_train, kept = t10k_halves(len(test_labels))
+        train_images = torch.cat([train_images, test_images[into_train]])
+        train_labels = torch.cat([train_labels, test_labels[into_train]])
+        test_images, test_labels = test_images[kept], test_labels[kept]
+    return (ImagePool(train_images, train_labels, name="train"),
+            ImagePool(test_images, test_labels, name="test"))
 
 
 # ---------------------------------------------------------------- classification
@@ -385,15 +408,17 @@ def sudoku_solve(
     n_train: int = 1000,
     n_test: int = 200,
     seed: int = 0,
+    split_t10k: bool = False,
 ) -> SudokuSolve:
     """The solving task: n_train + n_test distinct 17-clue puzzles drawn (RandomState(seed))
     from sudoku17.txt, train first; each given drawn as an image of its digit from the train
-    pool (RandomState(seed + 1)) or the test pool (RandomState(seed + 2))."""
+    pool (RandomState(seed + 1)) or the test pool (RandomState(seed + 2)); `split_t10k` as in
+    `mnist_pools`."""
     puzzles = load_sudoku17(sudoku_dir)
     if n_train + n_test > len(puzzles):
         raise NesyError(f"asked for {n_train + n_test} puzzles; the file has {len(puzzles)}")
     rows = np.random.RandomState(seed).choice(len(puzzles), n_train + n_test, replace=False)
-    train_pool, test_pool = mnist_pools(mnist_dir)
+    train_pool, test_pool = mnist_pools(mnist_dir, split_t10k)
     train_rows, test_rows = rows[:n_train], rows[n_train:]
     return SudokuSolve(
         train=_solve_split(puzzles[train_rows], train_rows, train_pool, seed + 1),

@@ -154,6 +154,43 @@ class RandomShift(torch.nn.Module):
         return shifted.reshape(*lead, 784)
 
 
+class RandomAffine(torch.nn.Module):
+    """Data augmentation for 28×28 images [..., 784]: in training mode, each image is rotated
+    by up to `degrees` and moved by up to `pixels` in x and y (bilinear, zero padding); in eval
+    mode, the identity. Torch ops only."""
+
+    def __init__(self, pixels: int = 2, degrees: float = 10.0):
+        super().__init__()
+        self.pixels, self.degrees = pixels, degrees
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or (self.pixels == 0 and self.degrees == 0):
+            return x
+        lead = x.shape[:-1]
+        images = x.reshape(-1, 1, 28, 28)
+        n = images.shape[0]
+        angle = (torch.rand(n) * 2 - 1) * self.degrees * torch.pi / 180
+        shift = (torch.rand(n, 2) * 2 - 1) * self.pixels * 2 / 28  # in [-1, 1] coordinates
+        cos, sin = angle.cos(), angle.sin()
+        theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1),
+                             torch.stack([sin, cos, shift[:, 1]], 1)], 1).to(x.dtype)
+        grid = torch.nn.functional.affine_grid(theta, list(images.shape), align_corners=False)
+        moved = torch.nn.functional.grid_sample(images, grid, align_corners=False)
+        return moved.reshape(*lead, 784)
+
+
+def shifted_copies(x: torch.Tensor, pixels: int = 1) -> list[torch.Tensor]:
+    """Test-time augmentation: the images [..., 784] as they are and moved by `pixels` up,
+    down, left and right (zero padding)."""
+    images = x.reshape(-1, 28, 28)
+    p = pixels
+    padded = torch.nn.functional.pad(images, (p, p, p, p))
+    copies = [x]
+    for dy, dx in ((0, p), (2 * p, p), (p, 0), (p, 2 * p)):
+        copies.append(padded[:, dy:dy + 28, dx:dx + 28].reshape(x.shape))
+    return copies
+
+
 class WideNet(torch.nn.Module):
     """MnistNet's shape with more channels (16, 32) and dropout: better digits from the 5k
     MNIST training images available here, at about twice the cost."""
@@ -176,15 +213,39 @@ class WideNet(torch.nn.Module):
         return out.reshape(*lead, out.shape[-1])
 
 
-NETWORKS = {"lenet": MnistNet, "wide": WideNet}
+class BatchNormNet(torch.nn.Module):
+    """Two 5×5 convolutions (32, 64 channels) each with batch norm, then a 128-unit layer with
+    dropout: about four times WideNet's cost, for the 9×9 solving task's reader."""
+
+    def __init__(self, out_features: int = 10, dropout: float = 0.3):
+        super().__init__()
+        nn = torch.nn
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, 32, 5, bias=False), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 5, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+        )
+        self.classifier = nn.Sequential(
+            nn.Dropout(dropout), nn.Linear(64 * 4 * 4, 128), nn.ReLU(),
+            nn.Dropout(dropout), nn.Linear(128, out_features), nn.Softmax(dim=-1),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        lead = x.shape[:-1]
+        out = self.classifier(self.encoder(x.reshape(-1, 1, 28, 28)).flatten(1))
+        return out.reshape(*lead, out.shape[-1])
 
 
-def digit_network(symbols: int, shift: int = 2, network: str = "lenet") -> torch.nn.Module:
-    """A digit classifier over `symbols` classes (MnistNet, or WideNet), behind random shifts
-    of up to `shift` pixels while training."""
+NETWORKS = {"lenet": MnistNet, "wide": WideNet, "bn": BatchNormNet}
+
+
+def digit_network(symbols: int, shift: int = 2, network: str = "lenet", rotate: float = 0.0
+                  ) -> torch.nn.Module:
+    """A digit classifier over `symbols` classes (see NETWORKS), behind random shifts of up to
+    `shift` pixels while training (and rotations of up to `rotate` degrees when nonzero)."""
     if network not in NETWORKS:
         raise NesyError(f"unknown network {network!r}; expected one of {sorted(NETWORKS)}")
-    return torch.nn.Sequential(RandomShift(shift), NETWORKS[network](out_features=symbols))
+    augment = RandomAffine(shift, rotate) if rotate else RandomShift(shift)
+    return torch.nn.Sequential(augment, NETWORKS[network](out_features=symbols))
 
 
 # ---------------------------------------------------------------- options
@@ -205,7 +266,10 @@ class SudokuOptions:
     semantics: str = "exact"
     threads: int = 1
     shift: int = 2  # augmentation: random shifts of the training images, in pixels
-    network: str = "wide"  # or "lenet" (see NETWORKS)
+    network: str = "wide"  # or "lenet", "bn" (see NETWORKS)
+    rotate: float = 0.0  # augmentation: random rotations of up to this many degrees
+    split_t10k: bool = False  # solve: half the t10k images join the training pool
+    tta: bool = False  # solve: read each given as the mean log-probability over shifted copies
 
 
 def _require_dirs(options: SudokuOptions) -> None:
@@ -224,7 +288,7 @@ def build_classify(options: SudokuOptions):
     data = sudoku_classify(sudoku_dir=options.sudoku_dir, mnist_dir=options.data_dir,
                            n=options.n, n_train=options.n_train, n_test=options.n_test)
     torch.manual_seed(options.seed)
-    net = digit_network(options.n, options.shift, options.network)
+    net = digit_network(options.n, options.shift, options.network, options.rotate)
     exact = options.semantics == "exact"
     program = classify_program(options.n) if exact else pairwise_program(options.n)
     module = nesy.Module(program, {"digit_net": net}, "valid(B)", options.semantics)
@@ -311,9 +375,10 @@ def build_solve(options: SudokuOptions):
 
     _require_dirs(options)
     data = sudoku_solve(sudoku_dir=options.sudoku_dir, mnist_dir=options.data_dir,
-                        n_train=options.n_train, n_test=options.n_test)
+                        n_train=options.n_train, n_test=options.n_test,
+                        split_t10k=options.split_t10k)
     torch.manual_seed(options.seed)
-    net = digit_network(9, options.shift, options.network)
+    net = digit_network(9, options.shift, options.network, options.rotate)
     k = int(data.train.given.sum(1)[0])
     xs = ", ".join(f"X{i}" for i in range(k))
     vs = ", ".join(f"V{i}" for i in range(k))
@@ -413,17 +478,30 @@ def map_solve_cpsat(log_probs: np.ndarray, given: np.ndarray, n: int = 9, worker
     return np.array([1 + max(range(n), key=lambda d, c=c: solver.Value(c[d])) for c in x])
 
 
-def evaluate_solve(module, net, split, limit: int | None = None) -> dict:
+def read_givens(net, images: torch.Tensor, tta: bool = False) -> torch.Tensor:
+    """The reader's log-probabilities [..., 9] for images [..., 784]; with `tta`, the mean
+    log-probability over the image and its four 1-pixel shifts, renormalised."""
+    flat = images.reshape(-1, images.shape[-1])
+    with torch.no_grad():
+        copies = shifted_copies(flat) if tta else [flat]
+        logs = torch.stack([net(c).clamp_min(1e-30).log() for c in copies]).mean(0)
+        logs = torch.log_softmax(logs.double(), -1)
+    return logs.reshape(*images.shape[:-1], -1)
+
+
+def evaluate_solve(module, net, split, limit: int | None = None, tta: bool = False) -> dict:
     """Boards solved exactly by MAP, the givens' digit accuracy (argmax) and its power 17,
-    per-board solve time (mean, p95), and how many misread givens MAP corrected."""
+    per-board solve time (mean, p95), and how many misread givens MAP corrected. `tta`: read
+    each given by test-time augmentation (`read_givens`)."""
     m = len(split) if limit is None else min(limit, len(split))
     images, values = split.given_images()[:m], split.given_values()[:m]
-    with torch.no_grad():
-        probs = net(images.reshape(-1, images.shape[-1])).reshape(m, -1, 9)
-    log_probs = probs.clamp_min(1e-30).log().double().numpy()
+    log_probs_t = read_givens(net, images, tta)
+    probs = log_probs_t.exp()
+    log_probs = log_probs_t.numpy()
     read = probs.argmax(-1).numpy() + 1
     digit_correct = read == values.numpy()
-    confusion = digit_confusion(net, images, values, 9)
+    confusion = np.zeros((9, 9), dtype=np.int64)
+    np.add.at(confusion, (values.numpy().reshape(-1) - 1, read.reshape(-1) - 1), 1)
     perm, _ = best_permutation(confusion)
     solved, times, corrected, misread = 0, [], 0, int((~digit_correct).sum())
     paths = {"argmax": 0, "search": 0, "cpsat": 0}
@@ -523,7 +601,7 @@ def train(options: SudokuOptions, output_dir: str, resume: bool = False,
         loss, train_data = solve_loss, solve_training_data(data.train)
 
         def evaluate(_):
-            return evaluate_solve(module, net, data.test)
+            return evaluate_solve(module, net, data.test, tta=options.tta)
     else:
         raise NesyError(f"unknown Sudoku task {options.task!r}; expected classify or solve")
     config = TrainConfig(output_dir=output_dir, epochs=options.epochs,
