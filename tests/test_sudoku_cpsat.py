@@ -55,14 +55,24 @@ def test_cpsat_optimum_equals_rc2_on_generated_wcnfs():
     assert feasible > 50
 
 
+def test_cpsat_is_registered():
+    from nesy.solvers import REGISTRY, get_backend
+
+    assert REGISTRY["cpsat"] is CpSat and isinstance(get_backend("cpsat"), CpSat)
+
+
 def test_cpsat_answers_equal_compiled_mpe_on_the_corpus():
+    """Through the registry, as a semantics whose `solver` names it would reach it."""
+    from nesy.solvers import get_backend
+
     semiring = get_semiring("mpe-maxsat")
+    backend = get_backend("cpsat")
     agree = 0
     for path in CORPUS:
         text = path.read_text()
         try:
             compiled = nesy.query(text, "mpe", limits=LIMITS)
-            solved = CpSat().answer(nesy.parse(text), semiring, LIMITS)
+            solved = backend.answer(nesy.parse(text), semiring, LIMITS)
         except errors.NesyError:
             continue
         assert compiled.probabilities.keys() == solved.probabilities.keys(), path.name
@@ -166,3 +176,12 @@ def test_sudoku_map_search_equals_brute_force_on_4x4(possibilistic):
                                   possibilistic=possibilistic)
         assert how != "cpsat" and is_valid(board)
         assert key(tuple(board[cells])) == pytest.approx(best)
+
+
+def test_cpsat_missing_package_names_the_extra(monkeypatch):
+    from nesy.solvers import SolverMissingError, get_backend
+
+    monkeypatch.setattr(CpSat, "requires", (("nesy_no_such_module", "ortools"),))
+    with pytest.raises(SolverMissingError, match=r"pip install nesy\[solvers\]"):
+        get_backend("cpsat").answer(nesy.parse("0.5::a. query(a)."),
+                                    get_semiring("mpe-maxsat"), LIMITS)

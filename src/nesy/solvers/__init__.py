@@ -31,11 +31,12 @@ from nesy.solvers.base import (
     WeightedCNF,
     require,
 )
+from nesy.solvers.cpsat import CpSat
 from nesy.solvers.maxsat import MaxSat
 from nesy.solvers.smt import Smt
 
 #: back ends by canonical name: the value of a semiring's `solver` capability
-REGISTRY: dict[str, type[Backend]] = {cls.name: cls for cls in (MaxSat, Asp, Smt)}
+REGISTRY: dict[str, type[Backend]] = {cls.name: cls for cls in (MaxSat, Asp, Smt, CpSat)}
 
 
 def get_backend(name: str) -> Backend:
