@@ -20,6 +20,7 @@ from typing import Protocol
 from nesy.arith import NotLinear
 from nesy.circuit.circuit import Circuit
 from nesy.circuit.evaluate import CircuitPlan, best_assignment
+from nesy.circuit.sample import SampledWorlds
 from nesy.compile.direct import DirectEvaluator, TensorOps
 from nesy.compile.ground2circuit import (
     CHAIN,
@@ -261,6 +262,8 @@ def plan_simplified(simplified: Simplified, semiring: Semiring, limits: Limits,
     roots = [lit for _, lit in simplified.queries][grounded.evaluated]
     if semiring.selects_proofs:
         how: Evaluation = SelectedProofs(simplified, roots, semiring, limits)
+    elif semiring.samples_worlds:  # Monte-Carlo over sampled worlds (circuit/sample.py)
+        how = SampledWorlds(simplified, roots, semiring, lambda: ground2dag(simplified, roots))
     elif semiring.needs_circuit and not semiring.needs_smoothing and not simplified.evidence \
             and roots and all(_lone_choice(simplified.ground, r) for r in roots):
         how = ChoiceRoots(roots)  # each answer is one choice: its probability, no circuit

@@ -15,26 +15,29 @@ from nesy.semiring.max_product import MaxProduct
 from nesy.semiring.mpe_maxsat import MpeMaxSat
 from nesy.semiring.mpe_smt import MpeSmt
 from nesy.semiring.probability import Probability
+from nesy.semiring.sample import WorldSampling
 from nesy.semiring.topk import TopKProofs
 
 REGISTRY: dict[str, type[Semiring]] = {
     cls.name: cls
     for cls in (Probability, TopKProofs, FuzzyProduct, FuzzyGodel, FuzzyLukasiewicz,
                 Possibilistic, MaxProduct, Boolean, MpeMaxSat, AnswerSets,
-                MpeSmt)
+                MpeSmt, WorldSampling)
 }
 
 
 def get_semiring(name: str | Semiring, k: int = 3) -> Semiring:
-    """The semiring registered under `name` (`topk` takes `k`)."""
+    """The semiring registered under `name` (`topk` takes `k` proofs, `sample` `k` worlds)."""
     if isinstance(name, Semiring):
         return name
     cls = REGISTRY.get(name)
     if cls is None:
         raise InferenceError(f"unknown semantics '{name}'; choose one of: {', '.join(REGISTRY)}")
-    return cls(k=k) if cls is TopKProofs else cls()
+    if cls is TopKProofs:
+        return cls(k=k)
+    return cls(samples=k) if cls is WorldSampling else cls()
 
 
 __all__ = ["REGISTRY", "Semiring", "get_semiring", "Probability", "TopKProofs", "FuzzyProduct",
            "FuzzyGodel", "FuzzyLukasiewicz", "Possibilistic", "MaxProduct", "Boolean",
-           "MpeMaxSat", "AnswerSets", "MpeSmt"]
+           "MpeMaxSat", "AnswerSets", "MpeSmt", "WorldSampling"]

@@ -37,6 +37,9 @@ class Semiring:
     exact_integers = False
     #: answers are computed over a selected set of proofs rather than the whole program
     selects_proofs = False
+    #: answers are Monte-Carlo estimates over worlds sampled per example (`circuit/sample.py`),
+    #: each world's truth read under the boolean semiring
+    samples_worlds = False
     #: answers come from the solver back end of this name (`nesy.solvers.REGISTRY`, an
     #: optional extra) instead of a circuit or the ground program's evaluation; a plain class
     #: attribute (str | None) like the capabilities above, not a dataclass field, so that a
