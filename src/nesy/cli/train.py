@@ -20,7 +20,8 @@ def add_task_options(parser) -> None:
 
     parser.add_argument("--n", type=int, default=1, help="digits per number (default 1)")
     parser.add_argument("--semantics", default="exact", choices=list(REGISTRY))
-    parser.add_argument("--k", type=int, default=3, help="proofs kept by topk")
+    parser.add_argument("--k", type=int, default=3,
+                        help="proofs kept by topk; worlds sampled per example by sample")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--lr", type=float, default=1e-3)
