@@ -97,7 +97,9 @@ class SampledWorlds:
             self.generator = torch.Generator(device=columns.device).manual_seed(semiring.seed)
         truth, log_prob = self.sample(columns, semiring, gather, node_group, node_outcome, read,
                                       leaves.like)
-        values = rloo_estimate(truth, log_prob)
+        # floored at the dtype's smallest normal number: a batch's -log stays finite (and its
+        # gradient zero) where no sampled world is a model
+        values = rloo_estimate(truth, log_prob).clamp_min(torch.finfo(truth.dtype).tiny)
         if answers is None:
             return values
         padded = torch.cat([values, torch.zeros_like(values[:, :1])], dim=1)
