@@ -185,3 +185,26 @@ def test_cpsat_missing_package_names_the_extra(monkeypatch):
     with pytest.raises(SolverMissingError, match=r"pip install nesy\[solvers\]"):
         get_backend("cpsat").answer(nesy.parse("0.5::a. query(a)."),
                                     get_semiring("mpe-maxsat"), LIMITS)
+
+
+def test_sudoku_map_unique_rule_rejects_a_misreading_the_rules_allow():
+    """A misread given that leaves a solvable puzzle with several solutions: all-different
+    alone accepts it; with `unique` MAP moves on to the reading whose puzzle has one solution."""
+    from nesy.datasets.sudoku import solve
+    from nesy.train.sudoku_task import map_solve
+
+    puzzle = np.array([int(c) for c in "000000010400000000020000000000050407008000300001090000"
+                       "300400200050100000000806000"])
+    truth = solve(puzzle)[0]
+    given = puzzle > 0
+    cell, wrong = next((i, d) for i in np.flatnonzero(given) for d in range(1, 10)
+                       if d != puzzle[i] and len(solve(np.where(np.arange(81) == i, d, puzzle),
+                                                       limit=2)) == 2)
+    log_probs = np.log(np.full((81, 9), 0.01 / 8))
+    log_probs[given, puzzle[given] - 1] = np.log(0.99)
+    log_probs[cell] = np.log(0.1 / 7)
+    log_probs[cell, wrong - 1], log_probs[cell, puzzle[cell] - 1] = np.log(0.6), np.log(0.3)
+    board, _, how = map_solve(log_probs, given)
+    assert how == "argmax" and board[cell] == wrong  # the rules alone let it through
+    board, _, how = map_solve(log_probs, given, unique=True)
+    assert how == "search" and (board == truth).all()

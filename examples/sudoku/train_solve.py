@@ -4,8 +4,9 @@ expose (the t10k split, the batch-norm reader, rotations, test-time augmentation
     python examples/sudoku/train_solve.py --output runs/sudoku9-bn \\
         --sudoku-dir ../shared/datasets/sudoku --data-dir ../shared/datasets/mnist
 
-prints each epoch's metrics, then the final test evaluation with and without test-time
-augmentation (TTA) from the same network.
+prints each epoch's metrics, then the final test evaluation from the same network with and
+without test-time augmentation (TTA) and the unique-solution rule in MAP. `--resume` on a
+finished run, or `--evaluate-only`, only evaluates.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from pathlib import Path
 
 from nesy.train import sudoku_task as T
+from nesy.train.checkpoint import load_checkpoint
 
 
 def main() -> None:
@@ -32,26 +35,35 @@ def main() -> None:
     parser.add_argument("--no-split-t10k", action="store_true")
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--evaluate-only", action="store_true",
+                        help="load OUTPUT/checkpoint.pt and only evaluate")
     args = parser.parse_args()
     options = T.SudokuOptions(
         task="solve", sudoku_dir=args.sudoku_dir, data_dir=args.data_dir,
         n_train=args.n_train, n_test=args.n_test, epochs=args.epochs,
         batch_size=args.batch_size, seed=args.seed, network=args.network, rotate=args.rotate,
         shift=args.shift, split_t10k=not args.no_split_t10k)
-    module, net, data, history = T.train(options, args.output, resume=args.resume,
-                                         progress=False)
+    if args.evaluate_only:
+        module, net, data = T.build_solve(options)
+        state = load_checkpoint(Path(args.output) / "checkpoint.pt")
+        module.load_state_dict(state["model"])
+        history = []
+    else:
+        module, net, data, history = T.train(options, args.output, resume=args.resume,
+                                             progress=False)
     for row in history:
         print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
                           for k, v in row.items()}), flush=True)
-    print(f"training time {sum(r['epoch_time_s'] for r in history):.1f} s", flush=True)
+    if history:
+        print(f"training time {sum(r['epoch_time_s'] for r in history):.1f} s", flush=True)
     net.eval()
-    for tta in (False, True):
+    for tta, unique in ((False, False), (True, False), (False, True), (True, True)):
         started = time.perf_counter()
-        result = T.evaluate_solve(module, net, data.test, tta=tta)
+        result = T.evaluate_solve(module, net, data.test, tta=tta, unique=unique)
         result["ratio"] = result["board_accuracy"] / max(result["digit_accuracy_pow_givens"],
                                                          1e-12)
         result["eval_wall_s"] = time.perf_counter() - started
-        print(json.dumps({"tta": tta, **{k: (round(v, 4) if isinstance(v, float) else v)
+        print(json.dumps({"tta": tta, "unique": unique, **{k: (round(v, 4) if isinstance(v, float) else v)
                                          for k, v in result.items()}}), flush=True)
 
 

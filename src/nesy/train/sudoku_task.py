@@ -270,6 +270,7 @@ class SudokuOptions:
     rotate: float = 0.0  # augmentation: random rotations of up to this many degrees
     split_t10k: bool = False  # solve: half the t10k images join the training pool
     tta: bool = False  # solve: read each given as the mean log-probability over shifted copies
+    unique: bool = False  # solve: MAP accepts only readings whose puzzle has one solution
 
 
 def _require_dirs(options: SudokuOptions) -> None:
@@ -400,7 +401,8 @@ def solve_loss(module, batch) -> torch.Tensor:
 
 
 def map_solve(log_probs: np.ndarray, given: np.ndarray, n: int = 9, max_readings: int = 200,
-              possibilistic: bool = False) -> tuple[np.ndarray, float, str]:
+              possibilistic: bool = False, unique: bool = False
+              ) -> tuple[np.ndarray, float, str]:
     """The MAP board: maximise the sum over given cells of log p(cell = d) subject to the
     Sudoku rules. Returns (board, seconds, how), `how` being "argmax", "search" or "cpsat".
 
@@ -414,7 +416,13 @@ def map_solve(log_probs: np.ndarray, given: np.ndarray, n: int = 9, max_readings
     `possibilistic`: maximise instead the board's possibility, the least over givens of
     pi(d) = p(d) / max p (the max-min reading, as Π-NeSy reads a network's output), ties broken
     by the sum of log-probabilities; the order (possibility, then sum) never increases along a
-    successor either, so the search stays exact (its CP-SAT fallback is the sum's MAP)."""
+    successor either, so the search stays exact (its CP-SAT fallback is the sum's MAP).
+
+    `unique`: a reading is accepted only when its puzzle has exactly one solution, as every
+    proper puzzle (all of sudoku17.txt) has: the rule that the givens determine the board. A
+    misread given of a minimal 17-clue puzzle mostly leaves none or several solutions, so this
+    rejects misreadings that the all-different rules alone let through. (The CP-SAT fallback
+    does not know this rule.)"""
     started = time.perf_counter()
     cells = np.flatnonzero(given)
     order = np.argsort(-log_probs[cells], axis=1, kind="stable")  # each given's digits, best first
@@ -435,8 +443,8 @@ def map_solve(log_probs: np.ndarray, given: np.ndarray, n: int = 9, max_readings
         _, total, ranks = heapq.heappop(heap)
         puzzle = np.zeros(n * n, dtype=np.int64)
         puzzle[cells] = order[np.arange(len(cells)), ranks] + 1
-        found = solve(puzzle, n)
-        if found:
+        found = solve(puzzle, n, limit=2 if unique else 1)
+        if len(found) == 1:
             return found[0], time.perf_counter() - started, "search" if tried else "argmax"
         for k in range(len(cells)):
             if ranks[k] + 1 < n:
@@ -489,10 +497,11 @@ def read_givens(net, images: torch.Tensor, tta: bool = False) -> torch.Tensor:
     return logs.reshape(*images.shape[:-1], -1)
 
 
-def evaluate_solve(module, net, split, limit: int | None = None, tta: bool = False) -> dict:
+def evaluate_solve(module, net, split, limit: int | None = None, tta: bool = False,
+                   unique: bool = False) -> dict:
     """Boards solved exactly by MAP, the givens' digit accuracy (argmax) and its power 17,
     per-board solve time (mean, p95), and how many misread givens MAP corrected. `tta`: read
-    each given by test-time augmentation (`read_givens`)."""
+    each given by test-time augmentation (`read_givens`); `unique` as in `map_solve`."""
     m = len(split) if limit is None else min(limit, len(split))
     images, values = split.given_images()[:m], split.given_values()[:m]
     log_probs_t = read_givens(net, images, tta)
@@ -509,7 +518,7 @@ def evaluate_solve(module, net, split, limit: int | None = None, tta: bool = Fal
         given = split.given[b].numpy()
         full = np.zeros((81, 9))
         full[given] = log_probs[b]
-        board, seconds, how = map_solve(full, given)
+        board, seconds, how = map_solve(full, given, unique=unique)
         times.append(seconds)
         paths[how] += 1
         solved += int((board == split.solutions[b].numpy()).all())
@@ -580,7 +589,7 @@ def plot_solved_board(net, split, index: int, path: str | Path) -> dict:
 # ---------------------------------------------------------------- training
 def task_record(options: SudokuOptions) -> dict:
     record = {k: v for k, v in asdict(options).items()
-              if k not in ("epochs", "threads", "batch_size", "lr", "seed")}
+              if k not in ("epochs", "threads", "batch_size", "lr", "seed", "tta", "unique")}
     record["task"] = f"sudoku-{options.task}"
     return record
 
@@ -601,7 +610,8 @@ def train(options: SudokuOptions, output_dir: str, resume: bool = False,
         loss, train_data = solve_loss, solve_training_data(data.train)
 
         def evaluate(_):
-            return evaluate_solve(module, net, data.test, tta=options.tta)
+            return evaluate_solve(module, net, data.test, tta=options.tta,
+                                  unique=options.unique)
     else:
         raise NesyError(f"unknown Sudoku task {options.task!r}; expected classify or solve")
     config = TrainConfig(output_dir=output_dir, epochs=options.epochs,
