@@ -8,7 +8,7 @@ shape. Both hand the plan their leaf values through one object (`LeafValues`): t
 for the probabilities of the choices it reads, converts them once (`from_probability`) and
 returns every answer's value. No semantics is tested by name here: only its capabilities
 (`selects_proofs`, `needs_circuit`, `needs_smoothing`, `normalize`, `supports_evidence`,
-`exact_integers`).
+`symbolic_integers`).
 """
 
 from __future__ import annotations
@@ -178,9 +178,9 @@ class Grounded:
 @dataclass(frozen=True)
 class Grounding:
     """One way to ground a goal: `run(program, goal, limits) -> Grounded`. A way that keeps
-    integers over network outputs symbolic (`symbolic`) gives exact probabilities only: the
-    plan tries it only for a semiring with `exact_integers`, and moves on to the next way when
-    it raises NotLinear (or an evaluation error a plain grounding may not meet)."""
+    integers over network outputs symbolic (`symbolic`) is tried only for a semiring with
+    `symbolic_integers` (exact probability, max-product, max-min); the plan moves on to the
+    next way when it raises NotLinear (or an evaluation error a plain grounding may not meet)."""
 
     run: Callable[[Program, object, Limits], Grounded]
     symbolic: bool = False
@@ -238,15 +238,27 @@ def ground_first(program: Program, goal: object, semiring: Semiring, limits: Lim
                  groundings: Sequence[Grounding]) -> Grounded:
     """The first way to ground that applies: symbolic ways only where the semiring's integers
     may stay symbolic, each giving up (NotLinear) on what it cannot answer exactly."""
-    ways = [g for g in groundings if semiring.exact_integers or not g.symbolic]
+    ways = [g for g in groundings if semiring.symbolic_integers or not g.symbolic]
     for way in ways[:-1]:
         try:
-            return way.run(program, goal, limits)
+            grounded = way.run(program, goal, limits)
         except (NotLinear, EvaluationError):
             # an evaluation error here (a builtin given a random integer) may not happen with
             # the outputs enumerated; the last way reports it if it does
             continue
+        if semiring.exact_integers or _best_way_sound(grounded.ground, semiring):
+            return grounded
     return ways[-1].run(program, goal, limits)
+
+
+def _best_way_sound(ground: GroundProgram, semiring: Semiring) -> bool:
+    """Constraints valued by their best way (max-product, max-min) give the ground program's
+    value when they are read only positively (a failed constraint's value is not 1 - its
+    value) and are the only choices; a smoothed world (mpe) holds at most one of them."""
+    return all(isinstance(c.prob, Constraint) and len(ground.groups[c.group]) == 1
+               for c in ground.choices.values()) \
+        and all(lit > 0 for bodies in ground.bodies.values() for body in bodies for lit in body) \
+        and (not semiring.needs_smoothing or len(ground.choices) <= 1)
 
 
 def plan_simplified(simplified: Simplified, semiring: Semiring, limits: Limits,

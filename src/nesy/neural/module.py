@@ -23,7 +23,12 @@ from nesy.front.program import Program
 from nesy.ground.ground_program import Constraint, NeuralRef, ParamRef, TensorRef
 from nesy.limits import Limits, call_deep
 from nesy.neural.answers import TARGET, answer_grounding, substitute
-from nesy.neural.random_integers import constraint_probability, dense_distribution
+from nesy.neural.random_integers import (
+    constraint_probability,
+    dense_distribution,
+    semiring_constraint,
+    semiring_distribution,
+)
 from nesy.neural.tensor_ops import TENSOR_OP, apply_op
 from nesy.query import (
     Grounding,
@@ -455,8 +460,19 @@ class Module(nn.Module):
         for _, g in expr.terms:
             out = outputs[(g[1], g[2])]
             group_probs[g] = out if out.dtype == like.dtype else out.to(like.dtype)
+        if not self.semiring.exact_integers:  # max-product, max-min: each sum's best way
+            held = semiring_constraint(self.semiring, prob.op, expr, value, shape.domains,
+                                       group_probs, like, self.limits)
+            return held.clamp_min(torch.finfo(held.dtype).tiny).log() if log else held
         return constraint_probability(prob.op, expr, value, shape.domains, group_probs,
                                       like, self.limits, log=log)
+
+    def _distribution(self, expr: LinearExpr, shape: _Shape, group_probs: dict, like):
+        """(values, [B, S]) of a sum of random integers under the Module's semiring."""
+        if not self.semiring.exact_integers:
+            return semiring_distribution(self.semiring, expr, shape.domains, group_probs, like,
+                                         self.limits)
+        return dense_distribution(expr, shape.domains, group_probs, like, self.limits)
 
     def _plain_values(self, shape: _Shape, outputs: dict, like: torch.Tensor) -> torch.Tensor:
         """[B, n_answers]: the answers' values, every choice's probability read from the
@@ -469,7 +485,8 @@ class Module(nn.Module):
         P(answer i's random integers take the w-th wanted values)."""
         width = matches[0].shape[1]
         if not shape.match:  # one answer: its condition and its values are independent
-            return self._plain_values(shape, outputs, like)[:, :1] * matches[0]
+            return self.semiring.mul(self._plain_values(shape, outputs, like)[:, :1],
+                                     matches[0])
         batch = like.shape[0]
         wide = like.repeat_interleave(width)
         wide_outputs = {k: v.repeat_interleave(width, 0) for k, v in outputs.items()}
@@ -499,8 +516,7 @@ class Module(nn.Module):
             for v in answer.values:
                 if isinstance(v, LinearExpr):
                     group_probs = {g: outputs[(g[1], g[2])].to(like.dtype) for g in v.groups()}
-                    support, dist = dense_distribution(v, shape.domains, group_probs, like,
-                                                       self.limits)
+                    support, dist = self._distribution(v, shape, group_probs, like)
                     columns.append((support, dist))
                 else:
                     columns.append(([v], None))
@@ -530,14 +546,14 @@ class Module(nn.Module):
                 if dist is None:
                     hit = torch.tensor([_same(w, support[0]) for w in wanted], dtype=like.dtype,
                                        device=like.device)
-                    weight = weight * hit
+                    weight = self.semiring.mul(weight, hit)
                 else:
                     low = support[0]
                     index = torch.tensor([w - low if _is_int(w) and 0 <= w - low < len(support)
                                           else len(support) for w in wanted],
                                          device=like.device)
                     padded = torch.cat([dist, torch.zeros_like(dist[:, :1])], dim=1)
-                    weight = weight * padded[:, index]
+                    weight = self.semiring.mul(weight, padded[:, index])
             matches.append(weight)
         return candidates, matches
 
@@ -550,13 +566,12 @@ class Module(nn.Module):
             weight = torch.ones(batch, dtype=like.dtype, device=like.device)
             for v, target in zip(answer.values, targets, strict=True):
                 if isinstance(v, LinearExpr):
-                    group_probs = {g: outputs[(g[1], g[2])].to(like.dtype) for g in v.groups()}
-                    weight = weight * constraint_probability("=:=", v, target, shape.domains,
-                                                             group_probs, like, self.limits)
+                    weight = self.semiring.mul(weight, self._constraint(
+                        shape, Constraint("=:=", v, target), outputs, like, {}))
                 else:
                     values = target.tolist() if isinstance(target, torch.Tensor) else target
-                    weight = weight * torch.tensor([_same(v, t) for t in values],
-                                                   dtype=like.dtype, device=like.device)
+                    weight = self.semiring.mul(weight, torch.tensor(
+                        [_same(v, t) for t in values], dtype=like.dtype, device=like.device))
             matches.append(weight.unsqueeze(1))
         return matches
 

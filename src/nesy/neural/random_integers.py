@@ -264,3 +264,118 @@ def _convolve(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     joint = (a.unsqueeze(2) * b.unsqueeze(1)).reshape(a.shape[0], -1)
     out = torch.zeros(a.shape[0], n + m - 1, dtype=a.dtype, device=a.device)
     return out.scatter_add(1, index.expand(a.shape[0], -1).to(a.device), joint)
+
+
+# ------------------------------------------------------------------ under another semiring
+#
+# The same convolutions with a semiring's `mul` and `add_all` in place of product and sum
+# (`Semiring.symbolic_integers`): each value of a sum gets the semiring sum, over the ways to
+# reach it, of the semiring product of the digits' values. For max-product and max-min this is
+# the value of the best way to reach it, which is what the ground program's enumeration of the
+# digits gives (their `add` is idempotent and `mul` distributes over it). A gather of each
+# value's ways into a [B, values, ways] block and one `add_all`: no scatter, so any semiring's
+# reduction (and its gradient) applies.
+
+
+@functools.lru_cache(maxsize=4096)
+def _ways_index(size: int, offsets: tuple[int, ...]) -> torch.Tensor:
+    """[size + max(offsets), W]: per value t, the flat positions i * len(offsets) + j of the
+    pairs with i + offsets[j] = t, padded with size * len(offsets) (a zero column)."""
+    width = len(offsets)
+    ways: list[list[int]] = [[] for _ in range(size + max(offsets))]
+    for i in range(size):
+        for j, off in enumerate(offsets):
+            ways[i + off].append(i * width + j)
+    longest = max(len(w) for w in ways)
+    pad = size * width
+    return torch.tensor([w + [pad] * (longest - len(w)) for w in ways], dtype=torch.long)
+
+
+def _semiring_add_term(semiring, dist, low: int, coef: int, values: list[int], probs):
+    """`_add_term` under `semiring`: the values [B, S] of low..low+S-1 plus coef*X."""
+    if coef < 0:
+        coef, values = -coef, [-v for v in values]
+    vmin = min(values)
+    offsets = tuple(coef * (v - vmin) for v in values)
+    if dist is None and offsets == tuple(range(len(values))):
+        return probs, low + coef * vmin
+    if dist is None:
+        dist = torch.ones(probs.shape[0], 1, dtype=probs.dtype, device=probs.device)
+    joint = semiring.mul(dist.unsqueeze(2), probs.unsqueeze(1)).reshape(dist.shape[0], -1)
+    padded = torch.cat([joint, torch.zeros_like(joint[:, :1])], dim=1)
+    index = _ways_index(dist.shape[1], offsets).to(dist.device)
+    return semiring.add_all(padded[:, index]), low + coef * vmin
+
+
+def semiring_distribution(semiring, expr: LinearExpr, domains, probs, like: torch.Tensor,
+                          limits: Limits = Limits()):
+    """(values, [B, S]) of `expr` under `semiring`: each value's best way to be reached
+    (max-product, max-min), by successive convolution."""
+    size = support_size(expr, domains)
+    if size > limits.max_distribution_size:
+        raise LimitError(f"the distribution of {expr} has {size} values",
+                         "max_distribution_size", limits.max_distribution_size)
+    dist = None
+    low = expr.const
+    for coef, group in expr.terms:
+        dist, low = _semiring_add_term(semiring, dist, low, coef, list(domains[group]),
+                                       probs[group])
+    return list(range(low, low + dist.shape[1])), dist
+
+
+def semiring_constraint(semiring, op: str, expr: LinearExpr, target, domains, probs,
+                        like: torch.Tensor, limits: Limits = Limits()) -> torch.Tensor:
+    """The value of `expr op target` per example under `semiring` (`semiring_distribution`
+    read at the values that satisfy it); equalities over positional sums too wide to hold
+    densely by the carry DP with the semiring's operations."""
+    domain_items = tuple((g, tuple(domains[g])) for g in expr.groups())
+    if _method(op, expr, domain_items, limits.max_distribution_size) == "carry":
+        return _semiring_carry(semiring, expr, target, domains, probs, like, limits)
+    values, dist = semiring_distribution(semiring, expr, domains, probs, like, limits)
+    value_tensor = torch.tensor(values, dtype=torch.float64, device=like.device)
+    target_tensor = _as_float(target, like.shape[0], like.device)
+    mask = COMPARISONS_T[op](value_tensor.unsqueeze(0), target_tensor.unsqueeze(1))
+    return semiring.add_all(semiring.mul(dist, mask.to(dist.dtype)))
+
+
+def _semiring_carry(semiring, expr: LinearExpr, target, domains, probs, like, limits):
+    """`_carry_dp` under `semiring`, without its rescaling (max-min is not homogeneous): the
+    state after each coefficient level is the carry into the next one."""
+    levels: dict[int, list] = {}
+    for coef, group in expr.terms:
+        if coef <= 0 or min(domains[group]) < 0:
+            raise LimitError(f"{expr} = ... is too large to expand and has negative parts",
+                             "max_distribution_size", limits.max_distribution_size)
+        levels.setdefault(coef, []).append(group)
+    units = sorted(levels)
+    if any(upper % lower for lower, upper in zip(units, units[1:], strict=False)):
+        raise LimitError(f"{expr} = ... is too large to expand and its coefficients are not "
+                         "positional (each must divide the next)", "max_distribution_size",
+                         limits.max_distribution_size)
+    batch, device = like.shape[0], like.device
+    targets = [t - expr.const for t in _targets_list(target, batch)]
+    valid = [t >= 0 and t % units[0] == 0 for t in targets]
+    carry = torch.ones(batch, 1, dtype=like.dtype, device=device)
+    for j, unit in enumerate(units):
+        level, low = None, 0
+        for group in levels[unit]:
+            level, low = _semiring_add_term(semiring, level, low, 1, list(domains[group]),
+                                            probs[group])
+        u, _ = _semiring_add_term(semiring, carry, 0, 1, list(range(level.shape[1])), level)
+        size = u.shape[1]
+        padded = torch.cat([u, torch.zeros_like(u[:, :1])], dim=1)
+        if j + 1 < len(units):
+            radix = units[j + 1] // unit
+            digits = [min((t // unit) % radix, low + size) if ok else low + size
+                      for t, ok in zip(targets, valid, strict=True)]
+            new_size = (low + size - 1) // radix + 1
+            base = torch.tensor(digits, dtype=torch.long, device=device).unsqueeze(1) - low
+            index = torch.arange(new_size, device=device).unsqueeze(0) * radix + base
+            inside = (index >= 0) & (index < size)
+            carry = padded.gather(1, torch.where(inside, index, torch.full_like(index, size)))
+        else:
+            rest = [(t // unit) - low if ok else -1 for t, ok in zip(targets, valid, strict=True)]
+            index = torch.tensor([r if 0 <= r < size else size for r in rest], dtype=torch.long,
+                                 device=device)
+            return padded.gather(1, index.unsqueeze(1)).squeeze(1)
+    raise InferenceError("empty expression")  # unreachable: expr has terms

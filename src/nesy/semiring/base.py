@@ -35,6 +35,13 @@ class Semiring:
     #: integer arithmetic over neural outputs may stay symbolic (its closed forms are sums of
     #: probabilities of disjoint worlds, exact only for this semantics)
     exact_integers = False
+    #: integer arithmetic over neural outputs may stay symbolic, sums convolved with this
+    #: semiring's `mul` and `add_all` (`neural/random_integers.py`; the specialised sum-product
+    #: code where `exact_integers`). Sound where `add` is idempotent and `mul` distributes over
+    #: it (max-product, max-min): each sum's value is that of its best way to be reached, as on
+    #: the ground program; not for fuzzy product or Łukasiewicz, whose value depends on the
+    #: ground program's shape
+    symbolic_integers = False
     #: answers are computed over a selected set of proofs rather than the whole program
     selects_proofs = False
     #: answers are Monte-Carlo estimates over worlds sampled per example (`circuit/sample.py`),

@@ -35,6 +35,8 @@ class FuzzyGodel(Semiring):
     """Gödel (min–max) t-norm."""
 
     name = "fuzzy-godel"
+    #: max-min over digit sums is the ground program's value (max idempotent, min distributes)
+    symbolic_integers = True
 
     def add(self, a, b):
         return maximum(a, b)

@@ -1,4 +1,10 @@
-"""Most probable explanation: max-product over a smoothed compiled circuit."""
+"""Most probable explanation: max-product over a smoothed compiled circuit.
+
+Gradient: the max-product subgradient. `amax`/`maximum` pass the gradient to the maximising
+child (split evenly between ties), so d value / d weight is the product of the other weights
+of the best world for the weights in it and zero for every other weight; the forward value is
+exactly the best world's weight (no relaxation, no straight-through estimate).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ class MaxProduct(Semiring):
     needs_circuit = True
     supports_evidence = True
     needs_smoothing = True
+    symbolic_integers = True
 
     def add(self, a, b):
         return maximum(a, b)

@@ -14,6 +14,7 @@ class Probability(Semiring):
     supports_evidence = True
     normalize = True
     exact_integers = True
+    symbolic_integers = True
 
     def add(self, a, b):
         return a + b
