@@ -10,6 +10,9 @@ TASKS = {
     "digit-addition": "nesy.train.digit_addition_task",
     "countries": "nesy.train.kg_task",
     "clutrr": "nesy.train.kg_task",
+    "nations": "nesy.train.link_prediction_task",
+    "umls": "nesy.train.link_prediction_task",
+    "kinship": "nesy.train.link_prediction_task",
     "sudoku-classify": "nesy.train.sudoku_task",
     "sudoku-solve": "nesy.train.sudoku_task",
 }
@@ -39,6 +42,8 @@ def add_task_options(parser) -> None:
                              "(--data-dir: the MNIST folder)")
     parser.add_argument("--board-size", type=int, default=4, choices=[4, 9],
                         help="sudoku-classify: 4 or 9 (default 4)")
+    parser.add_argument("--link-model", default="rules", choices=["complex", "rules"],
+                        help="nations/umls/kinship: ComplEx alone (a) or with learned rules (b)")
     parser.add_argument("--split", default=None,
                         help="countries: S1, S2 or S3; clutrr: the release zip's name "
                              "(data_089907f8 or data_db9b8f04)")
