@@ -75,3 +75,20 @@ def test_mpe_gradient_is_the_max_product_subgradient():
     p.sum().backward()
     assert a.grad[0, 2] == pytest.approx(0.5) and b.grad[0, 0] == pytest.approx(0.3)
     assert a.grad[0, 1] == 0 and b.grad[0, 1] == 0
+
+
+def test_a_saturated_lukasiewicz_truth_has_a_finite_loss_and_gradient():
+    """Łukasiewicz's t-norm max(0, a + b - 1) is exactly 0 for two digits read at ~0.1 each:
+    log_probability floors it at the dtype's smallest normal number (float32: 1e-300 was 0,
+    the loss inf), so the loss and its gradient stay finite."""
+    torch.manual_seed(0)
+    net = Softmax()
+    model = nesy.Module(program_text(), {"mnist_net": net}, QUERY, "fuzzy-lukasiewicz")
+    inputs = {"X": [torch.randn(4, 4)], "Y": [torch.randn(4, 4)]}
+    targets = {"Z": torch.tensor([3, 5, 9, 12])}
+    assert (model.probability(inputs, targets) == 0).all()
+    loss = -model.log_probability(inputs, targets).mean()
+    assert torch.isfinite(loss) and float(loss) == pytest.approx(
+        -torch.log(torch.tensor(torch.finfo(torch.float32).tiny)).item())
+    loss.backward()
+    assert torch.isfinite(net.linear.weight.grad).all()

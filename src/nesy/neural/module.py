@@ -583,7 +583,10 @@ class Module(nn.Module):
         roots = shape.plan.choice_roots
         if not (shape.mode == "target" and roots is not None and len(roots) == 1) or \
                 not isinstance(shape.simplified.ground.choices[roots[0]].prob, Constraint):
-            return self._probability(prepared, targets).clamp_min(1e-300).log()
+            # a value of exactly 0 (Łukasiewicz's bounded t-norm saturates at 0) has the log of
+            # the dtype's smallest normal number, a finite floor (1e-300 is 0 in float32)
+            value = self._probability(prepared, targets)
+            return value.clamp_min(torch.finfo(value.dtype).tiny).log()
         target_values = _target_values(target_vars, targets, batch)
         outputs = self._network_outputs(shape, tensors, batch)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
