@@ -49,6 +49,9 @@ def test_query_estimate_is_close_to_exact():
     # the estimate is a sample mean: a multiple of 1/samples, and reproducible by its seed
     again = nesy.query(SMALL, semantics=WorldSampling(samples=20_000, seed=1)).probabilities
     assert again == estimate
+    assert nesy.query(SMALL, semantics=WorldSampling(samples=50, seed=2)).estimate == \
+        "Monte-Carlo estimate over 50 sampled worlds, seed 2"
+    assert nesy.query(SMALL).estimate is None
     assert all(abs(v * 20_000 - round(v * 20_000)) < 1e-6 for v in estimate.values())
 
 

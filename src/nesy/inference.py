@@ -29,6 +29,9 @@ class Result:
     probabilities_of_choices: dict[int, float] = field(repr=False, default_factory=dict)
     circuit: Circuit | None = field(repr=False, default=None)
     mpe_worlds: dict[Term, list[str]] = field(default_factory=dict)
+    #: where the answers are Monte-Carlo estimates (a semantics that samples worlds): how many
+    #: worlds and which seed; None for computed answers
+    estimate: str | None = None
 
     @property
     def probabilities(self) -> dict[str, float]:
@@ -83,7 +86,10 @@ def run_query(program: Program, semantics: str | Semiring = "exact", k: int = 3,
     answers = {atom: float(semiring.to_output(value))
                for atom, value in zip(plan.answers, values, strict=True)}
     worlds = dict(zip(plan.answers, plan.worlds(leaves), strict=False))
-    return Result(semiring.name, answers, plan.simplified, probabilities, plan.circuit, worlds)
+    estimate = (f"Monte-Carlo estimate over {semiring.samples} sampled worlds, seed "
+                f"{semiring.seed}" if semiring.samples_worlds else None)
+    return Result(semiring.name, answers, plan.simplified, probabilities, plan.circuit, worlds,
+                  estimate)
 
 
 __all__ = ["Result", "fixed_probabilities", "query_name", "run_query"]
