@@ -92,3 +92,28 @@ def test_a_saturated_lukasiewicz_truth_has_a_finite_loss_and_gradient():
         -torch.log(torch.tensor(torch.finfo(torch.float32).tiny)).item())
     loss.backward()
     assert torch.isfinite(net.linear.weight.grad).all()
+
+
+@pytest.mark.parametrize("semantics", ["mpe", "fuzzy-godel"])
+def test_the_carry_dp_under_a_semiring_equals_the_dense_convolution(semantics):
+    """N-digit sums too wide to hold densely take the carry DP: forced here by a small
+    max_distribution_size, it must give the dense convolution's values."""
+    from nesy.arith import LinearExpr
+    from nesy.limits import Limits
+    from nesy.neural.random_integers import semiring_constraint
+    from nesy.semiring import get_semiring
+
+    semiring = get_semiring(semantics)
+    gen = torch.Generator().manual_seed(1)
+    groups = [("g", i) for i in range(6)]
+    probs = {g: torch.softmax(torch.randn(5, 10, generator=gen, dtype=torch.float64), 1)
+             for g in groups}
+    domains = dict.fromkeys(groups, tuple(range(10)))
+    # two 3-digit numbers: 100 a2 + 10 a1 + a0 + 100 b2 + 10 b1 + b0
+    expr = LinearExpr(tuple((10 ** (i % 3), g) for i, g in enumerate(groups)), 0)
+    like = torch.zeros(5, dtype=torch.float64)
+    target = torch.tensor([0, 57, 999, 1200, 1998])
+    dense = semiring_constraint(semiring, "=:=", expr, target, domains, probs, like)
+    carry = semiring_constraint(semiring, "=:=", expr, target, domains, probs, like,
+                                Limits(max_distribution_size=50))
+    assert torch.allclose(dense, carry, atol=1e-14) and (dense > 0).all()
