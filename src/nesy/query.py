@@ -276,8 +276,9 @@ def plan_simplified(simplified: Simplified, semiring: Semiring, limits: Limits,
         how: Evaluation = SelectedProofs(simplified, roots, semiring, limits)
     elif semiring.samples_worlds:  # Monte-Carlo over sampled worlds (circuit/sample.py)
         how = SampledWorlds(simplified, roots, semiring, lambda: ground2dag(simplified, roots))
-    elif semiring.needs_circuit and not semiring.needs_smoothing and not simplified.evidence \
-            and roots and all(_lone_choice(simplified.ground, r) for r in roots):
+    elif semiring.needs_circuit and not simplified.evidence and roots \
+            and all(_lone_choice(simplified.ground, r) for r in roots) \
+            and (not semiring.needs_smoothing or _one_constraint(simplified.ground)):
         how = ChoiceRoots(roots)  # each answer is one choice: its probability, no circuit
     elif semiring.needs_circuit:
         how = compile_circuit(simplified, roots, semiring, limits, grounded.order_last)
@@ -286,6 +287,13 @@ def plan_simplified(simplified: Simplified, semiring: Semiring, limits: Limits,
     if validate:
         how.validate()
     return QueryPlan(semiring, simplified, roots, how, grounded.extra)
+
+
+def _one_constraint(ground: GroundProgram) -> bool:
+    """The only choice is a constraint over random integers (valued by its best way under
+    mpe): a smoothed world is that choice alone, so its value is the answer's, no circuit."""
+    return len(ground.choices) == 1 and \
+        isinstance(next(iter(ground.choices.values())).prob, Constraint)
 
 
 def _lone_choice(ground: GroundProgram, root) -> bool:
