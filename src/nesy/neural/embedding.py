@@ -15,7 +15,9 @@ noisy-or of the neural fact and every rule proof:
     P = 1 - (1 - sigmoid(s)) * prod_i (1 - w_i) ** n_i(x, y)
 
 with n_i(x, y) the number of body paths x → y of rule i — the closed form
-`nesy.neural.chain_rules` uses, here with a neural fact added to the disjunction.
+`nesy.neural.chain_rules` uses, here with a neural fact added to the disjunction. With
+`counts` clipped to 0/1 (the link-prediction task's default) each rule has one choice per
+(x, y) rather than per path: `w_i :: fire(i, X, Y)` added to the rule's body.
 """
 
 from __future__ import annotations
