@@ -9,6 +9,8 @@ gradient must be finite and nonzero.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -79,15 +81,17 @@ def test_mpe_gradient_is_the_max_product_subgradient():
 
 def test_a_saturated_lukasiewicz_truth_has_a_finite_loss_and_gradient():
     """Łukasiewicz's t-norm max(0, a + b - 1) is exactly 0 for two digits read at ~0.1 each:
-    log_probability floors it at the dtype's smallest normal number (float32: 1e-300 was 0,
-    the loss inf), so the loss and its gradient stay finite."""
+    log_probability is -inf there (the truth), and with a training loss's floor (the dtype's
+    smallest normal number; float32: 1e-300 was 0, the loss inf) the loss and its gradient stay
+    finite: digit addition's loss_fn passes that floor."""
     torch.manual_seed(0)
     net = Softmax()
     model = nesy.Module(program_text(), {"mnist_net": net}, QUERY, "fuzzy-lukasiewicz")
     inputs = {"X": [torch.randn(4, 4)], "Y": [torch.randn(4, 4)]}
     targets = {"Z": torch.tensor([3, 5, 9, 12])}
     assert (model.probability(inputs, targets) == 0).all()
-    loss = -model.log_probability(inputs, targets).mean()
+    assert (model.log_probability(inputs, targets) == -math.inf).all()
+    loss = -model.log_probability(inputs, targets, torch.finfo(torch.float32).tiny).mean()
     assert torch.isfinite(loss) and float(loss) == pytest.approx(
         -torch.log(torch.tensor(torch.finfo(torch.float32).tiny)).item())
     loss.backward()

@@ -8,6 +8,7 @@ and compiled once, cached, and evaluated on [B, ...] tensors of network outputs.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -575,23 +576,27 @@ class Module(nn.Module):
             matches.append(weight.unsqueeze(1))
         return matches
 
-    def log_probability(self, inputs: dict, targets: dict) -> torch.Tensor:
+    def log_probability(self, inputs: dict, targets: dict, floor: float | None = None
+                        ) -> torch.Tensor:
         """log P(query with its outputs bound to `targets`), per example: [B]. Exact where the
-        probability itself underflows (sums of hundreds of digits)."""
+        probability itself underflows (sums of hundreds of digits); -inf where it is 0.
+
+        `floor`: a training loss's lower bound on the probability, applied before the log so
+        that an answer valued exactly 0 (Łukasiewicz's bounded t-norm saturates) has a finite
+        loss and a zero gradient rather than a NaN one."""
         prepared = self._prepare(inputs, tuple(sorted(targets)), _integer_targets(targets))
         shape, tensors, batch, target_vars = prepared
         roots = shape.plan.choice_roots
         if not (shape.mode == "target" and roots is not None and len(roots) == 1) or \
                 not isinstance(shape.simplified.ground.choices[roots[0]].prob, Constraint):
-            # a value of exactly 0 (Łukasiewicz's bounded t-norm saturates at 0) has the log of
-            # the dtype's smallest normal number, a finite floor (1e-300 is 0 in float32)
             value = self._probability(prepared, targets)
-            return value.clamp_min(torch.finfo(value.dtype).tiny).log()
+            return (value if floor is None else value.clamp_min(floor)).log()
         target_values = _target_values(target_vars, targets, batch)
         outputs = self._network_outputs(shape, tensors, batch)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
         prob = shape.simplified.ground.choices[roots[0]].prob
-        return self._constraint(shape, prob, outputs, like, target_values, log=True)
+        log_value = self._constraint(shape, prob, outputs, like, target_values, log=True)
+        return log_value if floor is None else log_value.clamp_min(math.log(floor))
 
     def probability(self, inputs: dict, targets: dict) -> torch.Tensor:
         """P(query with its output variables bound to `targets`), per example: [B].

@@ -99,7 +99,11 @@ def _targets(batch):
 
 
 def loss_fn(module, batch) -> torch.Tensor:
-    return -module.log_probability(module_inputs(batch), {"Z": _targets(batch)}).mean()
+    """-log P(sum), floored per example at the dtype's smallest normal number: a semantics that
+    values a sum at exactly 0 (Łukasiewicz's bounded t-norm saturates) gives that example a
+    finite loss and no gradient, instead of ending the run with an infinite loss."""
+    floor = torch.finfo(torch.get_default_dtype()).tiny
+    return -module.log_probability(module_inputs(batch), {"Z": _targets(batch)}, floor).mean()
 
 
 def evaluate(module, net, split, batch_size: int = 500, mpe_from_readings: bool = False
