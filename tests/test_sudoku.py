@@ -224,3 +224,44 @@ def test_solve_loss_is_the_givens_negative_log_likelihood():
         probs = net(batch["images"])
         want = -probs.gather(-1, batch["values"].unsqueeze(-1) - 1).log().sum((1, 2)).mean()
         assert T.solve_loss(module, batch).item() == pytest.approx(want.item(), rel=1e-6)
+
+
+# ---------------------------------------------------------------- the command line
+def test_nesy_train_options_reach_sudoku_options():
+    """`nesy train --task sudoku-solve` reaches every SudokuOptions field that train_solve.py
+    sets (no training)."""
+    from nesy.cli import build_parser
+
+    args = build_parser().parse_args([
+        "train", "--task", "sudoku-solve", "--network", "bn", "--rotate", "10", "--shift", "1",
+        "--split-t10k", "--unique", "--tta", "--sudoku-dir", "s", "--data-dir", "m"])
+    options = T.options_from(args, "solve")
+    assert (options.network, options.rotate, options.shift) == ("bn", 10.0, 1)
+    assert options.split_t10k and options.unique and options.tta
+    assert (options.n, options.sudoku_dir, options.data_dir) == (9, "s", "m")
+    defaults = T.options_from(build_parser().parse_args(["train", "--task", "sudoku-solve"]),
+                              "solve")
+    assert (defaults.network, defaults.shift, defaults.rotate) == ("wide", 2, 0.0)
+    assert not (defaults.split_t10k or defaults.unique or defaults.tta)
+
+
+BENCH_KEYS = {"board_accuracy", "digit_accuracy", "digit_accuracy_pow_k", "k", "train_time_s",
+              "solve_time_mean_s", "solve_time_p95_s"}
+
+
+@needs_data
+@pytest.mark.parametrize("task", ["sudoku-classify", "sudoku-solve"])
+def test_bench_reports_accuracy_and_times(task, capsys):
+    """A tiny protocol (a few boards, one epoch) prints one JSON report with every key."""
+    import json
+
+    from nesy.cli import main
+
+    assert main(["bench", task, "--sudoku-dir", str(SUDOKU_DIR), "--data-dir", str(MNIST_DIR),
+                 "--n-train", "16", "--n-test", "4", "--epochs", "1", "--network", "lenet",
+                 "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert BENCH_KEYS <= set(report)
+    assert report["k"] == (16 if task == "sudoku-classify" else 17)
+    assert 0 <= report["board_accuracy"] <= 1 and report["solve_time_p95_s"] > 0
+    assert report["digit_accuracy_pow_k"] == pytest.approx(report["digit_accuracy"] ** report["k"])

@@ -15,7 +15,7 @@ import time
 from nesy.errors import LimitError, NesyError
 from nesy.limits import Limits, call_deep
 
-VERBS = ("query", "dump", "train", "bench")
+VERBS = ("query", "dump", "train", "bench", "rules")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -42,6 +42,22 @@ def add_task_options(parser) -> None:
                              "(--data-dir: the MNIST folder)")
     parser.add_argument("--board-size", type=int, default=4, choices=[4, 9],
                         help="sudoku-classify: 4 or 9 (default 4)")
+    parser.add_argument("--network", default="wide", choices=["lenet", "wide", "bn"],
+                        help="sudoku-*: the digit reader: MnistNet, WideNet (default) or "
+                             "BatchNormNet")
+    parser.add_argument("--shift", type=int, default=2, metavar="PIXELS",
+                        help="sudoku-*: random shifts of the training images (default 2)")
+    parser.add_argument("--rotate", type=float, default=0.0, metavar="DEGREES",
+                        help="sudoku-*: random rotations of the training images (default 0)")
+    parser.add_argument("--split-t10k", action="store_true",
+                        help="sudoku-solve: half the t10k images join the training pool (the "
+                             "other half alone is the test pool)")
+    parser.add_argument("--unique", action="store_true",
+                        help="sudoku-solve: MAP accepts only readings of the givens whose "
+                             "puzzle has exactly one solution")
+    parser.add_argument("--tta", action="store_true",
+                        help="sudoku-solve: read each given by test-time augmentation (mean "
+                             "over 1-pixel shifts)")
     parser.add_argument("--link-model", default="rules", choices=["complex", "rules"],
                         help="nations/umls/kinship: ComplEx alone (a) or with learned rules (b)")
     parser.add_argument("--split", default=None,

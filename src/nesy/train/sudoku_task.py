@@ -622,14 +622,64 @@ def train(options: SudokuOptions, output_dir: str, resume: bool = False,
     return module, net, data, list(result.history)
 
 
+def classify_times(module, split, limit: int = 100) -> list[float]:
+    """Seconds to decide each of the first `limit` test boards alone (P(valid), one board)."""
+    times = []
+    with torch.no_grad():
+        for b in range(min(limit, len(split))):
+            started = time.perf_counter()
+            module.probability(board_inputs(split.images[b:b + 1]), {})
+            times.append(time.perf_counter() - started)
+    return times
+
+
+def bench(options: SudokuOptions, output_dir: str) -> dict:
+    """`nesy bench sudoku-classify|sudoku-solve`: train (checkpoints in `output_dir`), evaluate
+    on the test boards after the last epoch, and report board and digit accuracy, the digit_accuracy^k reference
+    (k = cells read: n*n to classify, the givens to solve), training time (the sum of the
+    epochs' `epoch_time_s`) and the time per test board: MAP solving, or deciding one board."""
+    if options.epochs < 1:
+        raise NesyError("the Sudoku benchmark trains at least one epoch",
+                        hint="pass --epochs 1 or more")
+    module, net, data, history = train(options, output_dir, progress=False)
+    result = history[-1]  # the last epoch's test evaluation (fit runs it in eval mode)
+    if options.task == "classify":
+        k = options.n * options.n
+        module.eval()
+        times = classify_times(module, data.test)
+    else:
+        k = int(data.test.given.sum(1)[0])
+    report = {
+        "task": f"sudoku-{options.task}",
+        "board_size": options.n,
+        "test_boards": len(data.test),
+        "epochs": len(history),
+        "board_accuracy": result["board_accuracy"],
+        "digit_accuracy": result["digit_accuracy"],
+        "k": k,
+        "digit_accuracy_pow_k": result["digit_accuracy"] ** k,
+        "train_time_s": float(sum(row["epoch_time_s"] for row in history)),
+    }
+    if options.task == "classify":
+        report["solve_time_mean_s"] = float(np.mean(times))
+        report["solve_time_p95_s"] = float(np.percentile(times, 95))
+    else:
+        report["solve_time_mean_s"] = result["solve_time_mean_s"]
+        report["solve_time_p95_s"] = result["solve_time_p95_s"]
+    report["symbol_map_is_identity"] = result["symbol_map_is_identity"]
+    return report
+
+
 def options_from(args, task: str) -> SudokuOptions:
-    """The run's options from `nesy train`'s arguments (`--n` is not read: boards have a
-    `--board-size`, and solving is 9×9)."""
+    """The run's options from `nesy train`'s (or `nesy bench`'s) arguments (`--n` is not read:
+    boards have a `--board-size`, and solving is 9×9)."""
     return SudokuOptions(task=task, n=args.board_size if task == "classify" else 9,
                          sudoku_dir=args.sudoku_dir, data_dir=args.data_dir,
                          n_train=args.n_train, n_test=args.n_test, epochs=args.epochs,
                          batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                         semantics=args.semantics, threads=args.threads)
+                         semantics=args.semantics, threads=args.threads,
+                         network=args.network, shift=args.shift, rotate=args.rotate,
+                         split_t10k=args.split_t10k, tta=args.tta, unique=args.unique)
 
 
 def run_cli(args) -> int:
