@@ -435,23 +435,9 @@ class CompiledCircuit(Evaluation):
 
     def _world_text(self, root, pos, neg) -> list[str]:
         chosen = set(best_assignment(self.circuit, root, pos, neg))
-        builder = self.builder
-        ground = builder.ground
-        named = [(node, var, len(members)) for _, members in builder.layout.groups
-                 for node, var in members if node is not None]
-        counts: dict[str, int] = {}
-        for node, _, _ in named:
-            counts[ground.describe(node)] = counts.get(ground.describe(node), 0) + 1
-        words = []
-        for node, var, size in named:
-            name = ground.describe(node)
-            if counts[name] > 1:  # several probabilistic clauses make this atom: name the clause
-                name += f"@clause{ground.choices[node].group[0] + 1}"
-            if var in chosen:
-                words.append(name)
-            elif size == 1 and -var in chosen:
-                words.append(f"\\+{name}")
-        return words
+        return self.builder.ground.describe_world(
+            self.builder.layout.groups,
+            lambda var: True if var in chosen else False if -var in chosen else None)
 
     def validate(self) -> None:
         self.circuit.validate()

@@ -80,6 +80,28 @@ class GroundProgram:
         text = choice_text(name) if isinstance(name, Choice) else format_term(name)
         return text if literal > 0 else f"\\+{text}"
 
+    def describe_world(self, groups, holds) -> list[str]:
+        """A world over the choices as text: each chosen outcome, and `\\+a` for a false
+        independent fact (an atom several probabilistic clauses make is named by its clause,
+        `a@clause2`). `groups`: (group, [(node or None, var), ...]) per choice group; `holds`:
+        var -> True, False, or None where the world leaves it open (not written)."""
+        named = [(node, var, len(members)) for _, members in groups
+                 for node, var in members if node is not None]
+        counts: dict[str, int] = {}
+        for node, _, _ in named:
+            counts[self.describe(node)] = counts.get(self.describe(node), 0) + 1
+        words = []
+        for node, var, size in named:
+            name = self.describe(node)
+            if counts[name] > 1:
+                name += f"@clause{self.choices[node].group[0] + 1}"
+            value = holds(var)
+            if value:
+                words.append(name)
+            elif size == 1 and value is not None:
+                words.append(f"\\+{name}")
+        return words
+
     def validate(self) -> None:
         """Structural invariants (see `validate`)."""
         validate(self)

@@ -60,22 +60,7 @@ class MpeEncoding:
     def world(self, model: frozenset[int]) -> list[str]:
         """The world as text: each chosen outcome, and `\\+a` for a false independent fact
         (an atom several probabilistic clauses make is named by its clause, `a@clause2`)."""
-        ground = self.simplified.ground
-        named = [(node, var, len(members)) for _, members in self.groups
-                 for node, var in members if node is not None]
-        counts: dict[str, int] = {}
-        for node, _, _ in named:
-            counts[ground.describe(node)] = counts.get(ground.describe(node), 0) + 1
-        words = []
-        for node, var, size in named:
-            name = ground.describe(node)
-            if counts[name] > 1:
-                name += f"@clause{ground.choices[node].group[0] + 1}"
-            if var in model:
-                words.append(name)
-            elif size == 1:
-                words.append(f"\\+{name}")
-        return words
+        return self.simplified.ground.describe_world(self.groups, lambda var: var in model)
 
     def _none_probability(self, members) -> float:
         return max(0.0, 1.0 - sum(self.probabilities[n] for n, _ in members if n is not None))
