@@ -28,7 +28,7 @@ from nesy.datasets.sudoku import (
     units,
 )
 from nesy.errors import NesyError
-from nesy.neural.networks import MnistNet
+from nesy.neural.networks import BatchNormNet, MnistNet, WideNet
 from nesy.train.loop import TrainConfig, fit
 
 LOG_SCALE = 10_000  # CP-SAT needs integer weights: log-probabilities times this, rounded
@@ -189,50 +189,6 @@ def shifted_copies(x: torch.Tensor, pixels: int = 1) -> list[torch.Tensor]:
     for dy, dx in ((0, p), (2 * p, p), (p, 0), (p, 2 * p)):
         copies.append(padded[:, dy:dy + 28, dx:dx + 28].reshape(x.shape))
     return copies
-
-
-class WideNet(torch.nn.Module):
-    """MnistNet's shape with more channels (16, 32) and dropout: better digits from the 5k
-    MNIST training images available here, at about twice the cost."""
-
-    def __init__(self, out_features: int = 10, dropout: float = 0.3):
-        super().__init__()
-        nn = torch.nn
-        self.encoder = nn.Sequential(
-            nn.Conv2d(1, 16, 5), nn.MaxPool2d(2), nn.ReLU(),
-            nn.Conv2d(16, 32, 5), nn.MaxPool2d(2), nn.ReLU(),
-        )
-        self.classifier = nn.Sequential(
-            nn.Dropout(dropout), nn.Linear(32 * 4 * 4, 128), nn.ReLU(),
-            nn.Dropout(dropout), nn.Linear(128, out_features), nn.Softmax(dim=-1),
-        )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        lead = x.shape[:-1]
-        out = self.classifier(self.encoder(x.reshape(-1, 1, 28, 28)).flatten(1))
-        return out.reshape(*lead, out.shape[-1])
-
-
-class BatchNormNet(torch.nn.Module):
-    """Two 5×5 convolutions (32, 64 channels) each with batch norm, then a 128-unit layer with
-    dropout: about four times WideNet's cost, for the 9×9 solving task's reader."""
-
-    def __init__(self, out_features: int = 10, dropout: float = 0.3):
-        super().__init__()
-        nn = torch.nn
-        self.encoder = nn.Sequential(
-            nn.Conv2d(1, 32, 5, bias=False), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 5, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
-        )
-        self.classifier = nn.Sequential(
-            nn.Dropout(dropout), nn.Linear(64 * 4 * 4, 128), nn.ReLU(),
-            nn.Dropout(dropout), nn.Linear(128, out_features), nn.Softmax(dim=-1),
-        )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        lead = x.shape[:-1]
-        out = self.classifier(self.encoder(x.reshape(-1, 1, 28, 28)).flatten(1))
-        return out.reshape(*lead, out.shape[-1])
 
 
 NETWORKS = {"lenet": MnistNet, "wide": WideNet, "bn": BatchNormNet}
