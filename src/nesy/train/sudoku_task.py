@@ -29,6 +29,7 @@ from nesy.datasets.sudoku import (
 )
 from nesy.errors import NesyError
 from nesy.neural.networks import BatchNormNet, MnistNet, WideNet
+from nesy.semiring import get_semiring
 from nesy.train.loop import TrainConfig, fit
 
 LOG_SCALE = 10_000  # CP-SAT needs integer weights: log-probabilities times this, rounded
@@ -246,8 +247,10 @@ def build_classify(options: SudokuOptions):
                            n=options.n, n_train=options.n_train, n_test=options.n_test)
     torch.manual_seed(options.seed)
     net = digit_network(options.n, options.shift, options.network, options.rotate)
-    exact = options.semantics == "exact"
-    program = classify_program(options.n) if exact else pairwise_program(options.n)
+    # the generated grids are disjoint worlds a compiled circuit sums; a semantics evaluated on
+    # the ground program's derivations reads the rules pairwise instead
+    compiled = get_semiring(options.semantics).needs_circuit
+    program = classify_program(options.n) if compiled else pairwise_program(options.n)
     module = nesy.Module(program, {"digit_net": net}, "valid(B)", options.semantics)
     return module, net, data
 
