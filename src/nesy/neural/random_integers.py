@@ -48,13 +48,18 @@ def support_size(expr: LinearExpr, domains) -> int:
     return sum(abs(c) * (max(domains[g]) - min(domains[g])) for c, g in expr.terms) + 1
 
 
-def dense_distribution(expr: LinearExpr, domains, probs, like: torch.Tensor,
-                       limits: Limits = Limits()):
-    """(values, [B, S] probabilities) of `expr` by successive convolution."""
+def check_support(expr: LinearExpr, domains, limits: Limits) -> None:
+    """A LimitError where `expr` takes more values than a dense distribution may hold."""
     size = support_size(expr, domains)
     if size > limits.max_distribution_size:
         raise LimitError(f"the distribution of {expr} has {size} values",
                          "max_distribution_size", limits.max_distribution_size)
+
+
+def dense_distribution(expr: LinearExpr, domains, probs, like: torch.Tensor,
+                       limits: Limits = Limits()):
+    """(values, [B, S] probabilities) of `expr` by successive convolution."""
+    check_support(expr, domains, limits)
     dist = None
     low = expr.const
     for coef, group in expr.terms:
@@ -311,10 +316,7 @@ def semiring_distribution(semiring, expr: LinearExpr, domains, probs, like: torc
                           limits: Limits = Limits()):
     """(values, [B, S]) of `expr` under `semiring`: each value's best way to be reached
     (max-product, max-min), by successive convolution."""
-    size = support_size(expr, domains)
-    if size > limits.max_distribution_size:
-        raise LimitError(f"the distribution of {expr} has {size} values",
-                         "max_distribution_size", limits.max_distribution_size)
+    check_support(expr, domains, limits)
     dist = None
     low = expr.const
     for coef, group in expr.terms:
