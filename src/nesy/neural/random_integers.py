@@ -198,13 +198,9 @@ def _as_float(target, batch: int, device) -> torch.Tensor:
     return torch.tensor(_targets_list(target, batch), dtype=torch.float64, device=device)
 
 
-def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits,
-              log: bool = False) -> torch.Tensor:
-    """P(sum_i c_i X_i + const = target) when the coefficients form a divisibility chain.
-
-    Process coefficient levels v_1 | v_2 | ...; the state is the carry k into the next level:
-    after level j, the partial sum equals (target mod v_{j+1}) + k * v_{j+1}.
-    """
+def _carry_levels(expr: LinearExpr, domains, limits: Limits) -> tuple[dict, list[int]]:
+    """The carry DP's coefficient levels (coefficient -> its groups) and their units in order;
+    a LimitError unless every term is non-negative and each unit divides the next."""
     levels: dict[int, list] = {}
     for coef, group in expr.terms:
         if coef <= 0 or min(domains[group]) < 0:
@@ -212,11 +208,21 @@ def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits,
                              "max_distribution_size", limits.max_distribution_size)
         levels.setdefault(coef, []).append(group)
     units = sorted(levels)
-    for lower, upper in zip(units, units[1:], strict=False):
-        if upper % lower:
-            raise LimitError(f"{expr} = ... is too large to expand and its coefficients are not "
-                             "positional (each must divide the next)", "max_distribution_size",
-                             limits.max_distribution_size)
+    if any(upper % lower for lower, upper in zip(units, units[1:], strict=False)):
+        raise LimitError(f"{expr} = ... is too large to expand and its coefficients are not "
+                         "positional (each must divide the next)", "max_distribution_size",
+                         limits.max_distribution_size)
+    return levels, units
+
+
+def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits,
+              log: bool = False) -> torch.Tensor:
+    """P(sum_i c_i X_i + const = target) when the coefficients form a divisibility chain.
+
+    Process coefficient levels v_1 | v_2 | ...; the state is the carry k into the next level:
+    after level j, the partial sum equals (target mod v_{j+1}) + k * v_{j+1}.
+    """
+    levels, units = _carry_levels(expr, domains, limits)
     batch = like.shape[0]
     device = like.device
     targets = [t - expr.const for t in _targets_list(target, batch)]
@@ -343,17 +349,7 @@ def semiring_constraint(semiring, op: str, expr: LinearExpr, target, domains, pr
 def _semiring_carry(semiring, expr: LinearExpr, target, domains, probs, like, limits):
     """`_carry_dp` under `semiring`, without its rescaling (max-min is not homogeneous): the
     state after each coefficient level is the carry into the next one."""
-    levels: dict[int, list] = {}
-    for coef, group in expr.terms:
-        if coef <= 0 or min(domains[group]) < 0:
-            raise LimitError(f"{expr} = ... is too large to expand and has negative parts",
-                             "max_distribution_size", limits.max_distribution_size)
-        levels.setdefault(coef, []).append(group)
-    units = sorted(levels)
-    if any(upper % lower for lower, upper in zip(units, units[1:], strict=False)):
-        raise LimitError(f"{expr} = ... is too large to expand and its coefficients are not "
-                         "positional (each must divide the next)", "max_distribution_size",
-                         limits.max_distribution_size)
+    levels, units = _carry_levels(expr, domains, limits)
     batch, device = like.shape[0], like.device
     targets = [t - expr.const for t in _targets_list(target, batch)]
     valid = [t >= 0 and t % units[0] == 0 for t in targets]
