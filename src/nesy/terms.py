@@ -141,6 +141,15 @@ def is_ground(term: TermLike) -> bool:
     return True
 
 
+def substitute(term: TermLike, mapping: dict) -> TermLike:
+    """`term` with each variable in `mapping` replaced by its value (ground subterms shared)."""
+    if isinstance(term, Var):
+        return mapping.get(term, term)
+    if isinstance(term, Term) and not term.ground:
+        return Term(term.functor, tuple(substitute(a, mapping) for a in term.args), term.span)
+    return term
+
+
 def term_vars(term: TermLike, found: dict | None = None) -> list[Var]:
     """Variables of a term in order of first appearance."""
     if found is None:

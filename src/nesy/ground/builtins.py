@@ -24,6 +24,7 @@ from nesy.terms import (
     format_term,
     list_items,
     make_list,
+    substitute,
     term_vars,
 )
 
@@ -942,7 +943,7 @@ def _numbervars(g, args, depth, span):
     if not isinstance(start, int):
         raise EvaluationError("type error: numbervars/3 needs an integer start", span)
     numbers = {v: Term("$Var", (start + i,)) for i, v in enumerate(term_vars(term))}
-    return _unify_gen(g, args[2], _substitute(term, numbers))
+    return _unify_gen(g, args[2], substitute(term, numbers))
 
 
 @builtin("numbervars", 2)
@@ -964,14 +965,6 @@ def _varnumbers(g, args, depth, span):
         return t
 
     return _unify_gen(g, args[1], walk(term))
-
-
-def _substitute(t, mapping: dict):
-    if isinstance(t, Var):
-        return mapping.get(t, t)
-    if isinstance(t, Term) and not t.ground:
-        return Term(t.functor, tuple(_substitute(a, mapping) for a in t.args), t.span)
-    return t
 
 
 @builtin("cmd_args", 1)

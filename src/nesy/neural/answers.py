@@ -20,7 +20,7 @@ from nesy.ground.engine import Grounder
 from nesy.ground.ground_program import Constraint
 from nesy.limits import Limits
 from nesy.query import Grounded
-from nesy.terms import Term, Var, term_vars
+from nesy.terms import Term, Var, substitute, term_vars
 
 TARGET = "$target"  # the group of a target: one unknown integer per example
 
@@ -140,9 +140,3 @@ def _mentions_linear(value) -> bool:
     return False
 
 
-def substitute(term, mapping: dict):
-    if isinstance(term, Var):
-        return mapping.get(term, term)
-    if isinstance(term, Term) and term.args:
-        return Term(term.functor, tuple(substitute(a, mapping) for a in term.args), term.span)
-    return term

@@ -23,7 +23,7 @@ from nesy.front.desugar_neural import TENSOR_OUTPUT
 from nesy.front.program import Program
 from nesy.ground.ground_program import Constraint, NeuralRef, ParamRef, TensorRef
 from nesy.limits import Limits, call_deep
-from nesy.neural.answers import TARGET, answer_grounding, substitute
+from nesy.neural.answers import TARGET, answer_grounding
 from nesy.neural.random_integers import (
     constraint_probability,
     dense_distribution,
@@ -39,7 +39,16 @@ from nesy.query import (
     compile_query,
 )
 from nesy.semiring import get_semiring
-from nesy.terms import Term, Var, format_term, is_ground, list_items, make_list, recursion_limit
+from nesy.terms import (
+    Term,
+    Var,
+    format_term,
+    is_ground,
+    list_items,
+    make_list,
+    recursion_limit,
+    substitute,
+)
 
 
 @dataclass

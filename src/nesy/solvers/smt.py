@@ -26,7 +26,7 @@ from nesy.inference import Result
 from nesy.limits import Deadline, Limits
 from nesy.semiring.base import Semiring
 from nesy.solvers.base import Backend, solved_result
-from nesy.terms import Str, Term, TermLike, Var, format_term
+from nesy.terms import Str, Term, TermLike, Var, format_term, substitute
 
 _COMPARISONS = {"=:=", "=\\=", "<", ">", "=<", ">=", "is", "=", "\\=", "==", "\\=="}
 #: goals expanded one inside another before giving up (recursion is not unfolded)
@@ -230,7 +230,7 @@ class _Encoder:
                 self.deadline.check("enumerating query answers")
                 model = solver.model()
                 chosen = [model.eval(v, model_completion=True).as_long() for v in values]
-                found.setdefault(_substitute(template, dict(zip(names, chosen, strict=True))))
+                found.setdefault(substitute(template, dict(zip(names, chosen, strict=True))))
                 solver.add(z3.Or([v != c for v, c in zip(values, chosen, strict=True)]))
         result = []
         for instance in found:
@@ -483,12 +483,6 @@ def _free_vars(term) -> list[Var]:
     return []
 
 
-def _substitute(term, values: dict):
-    if isinstance(term, Var):
-        return values.get(term, term)
-    if isinstance(term, Term) and not term.ground:
-        return Term(term.functor, tuple(_substitute(a, values) for a in term.args), term.span)
-    return term
 
 
 def _match(pattern, value, env: dict, equalities: list) -> bool:
