@@ -112,12 +112,19 @@ def test_gradients_flow_to_the_network_outputs():
     assert logits_x.grad.abs().sum() > 0 and logits_y.grad.abs().sum() > 0
 
 
-def test_too_many_proofs_is_a_limit_error():
-    module = nesy.Module(NEURAL, {"net": Identity()}, "q(X, Y)", semantics="topk",
-                         limits=Limits(max_proofs=3))
+def test_too_many_proofs_to_enumerate_is_a_limit_error():
+    """Only a shape the DAG search cannot take enumerates its proofs (here: q's parts share
+    d(X, _)), under max_proofs."""
+    rules = "q(X, Y) :- p(X), p(Y), d(X, 1).\np(X) :- d(X, 0).\np(X) :- d(X, 2).\n"
+    neural = f"nn(net, [X], Y, {DOMAIN}) :: d(X, Y).\n" + rules
     inputs = {"X": torch.tensor(ROWS_X), "Y": torch.tensor(ROWS_Y)}
+    module = nesy.Module(neural, {"net": Identity()}, "q(X, Y)", semantics="topk",
+                         limits=Limits(max_proofs=1))
     with pytest.raises(LimitError, match="max_proofs"):
         module.probability(inputs, {})
+    searched = nesy.Module(NEURAL, {"net": Identity()}, "q(X, Y)", semantics="topk",
+                           limits=Limits(max_proofs=1))
+    assert searched.probability(inputs, {}).shape == (2,)  # five proofs, none enumerated
 
 
 def test_the_k_best_proofs_are_found_where_their_parts_rank_low():

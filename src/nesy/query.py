@@ -215,9 +215,9 @@ def compile_query(program: Program, goal: object = None, semiring: str | Semirin
     semiring = get_semiring(semiring, k)
     if semiring.solver:  # a solver back end answers it (nesy.solvers), not a plan
         raise InferenceError(
-            f"the {semiring.name} semantics is answered by the {semiring.solver} solver through "
-            "nesy.query and `nesy query`; a nesy.Module cannot evaluate it yet",
-            hint="use exact or mpe in a Module, and the solver semantics with nesy.query")
+            f"the {semiring.name} semantics is answered by the {semiring.solver} solver: its "
+            "plan comes from nesy.solvers.solver_plan (as a nesy.Module builds it), its "
+            "answers from nesy.query", hint="call nesy.solvers.solver_plan for a plan")
     # one timeout shared by every stage below (a default made now, not at import: the test
     # suite's defaults validate)
     limits = Deadline(limits or Limits()).started()
@@ -563,33 +563,42 @@ EXACT_RANKING_PROOFS = 1_000
 @dataclass
 class SelectedProofs(Evaluation):
     """Top-k: the k most probable proofs of each answer, then the exact probability of their
-    disjunction (conditioned on the evidence's k best proofs). A batch: every proof enumerated
-    once (`proof_table`), ranked per example on tensors; one example: ranked among all proofs
-    where they are few, else a pruning search, then weighted model counting."""
+    disjunction (conditioned on the evidence's k best proofs). A batch: a k-best search over
+    the derivation DAG, levelled once per shape and run on tensors (`circuit.topk.ProofSearch`);
+    where that search would not be exact (a cycle, or an AND whose parts share a group of
+    choices), every proof enumerated once (`proof_table`) and ranked per example. One example:
+    ranked among all proofs where they are few, else a pruning search (exact on the shapes the
+    DAG search takes), then weighted model counting."""
 
     simplified: Simplified
     roots: list
     semiring: Semiring
     limits: Limits
-    table: object = None
+    table: object = None  # a batch's: a ProofSearch, or a ProofTable
     circuit: Circuit | None = None  # one example's: over its selected proofs
 
     def batched(self) -> None:
         if self.table is None:
             if self.simplified.evidence:
                 raise InferenceError("top-k on a batch does not condition on evidence")
-            from nesy.compile.proof_table import build_proof_table
+            from nesy.circuit.topk import ProofSearch
 
-            self.table = build_proof_table(self.simplified, self.roots, self.limits)
+            dag = ground2dag(self.simplified, self.roots)
+            choices = self.simplified.ground.choices
+            if dag is not None:
+                self.table = ProofSearch.from_dag(
+                    dag.circuit, dag.choices, {n: choices[n].group for n in dag.choices})
+            if self.table is None:
+                from nesy.compile.proof_table import build_proof_table
+
+                self.table = build_proof_table(self.simplified, self.roots, self.limits)
 
     def evaluate(self, semiring, leaves, answers=None):
         if isinstance(leaves.like, float):
             return self._one_example(leaves)
-        from nesy.circuit.topk import topk_union
-
         self.batched()
         columns = leaves.columns(self.table.nodes)
-        return topk_union(self.table, columns, leaves.like, semiring.k, answers)
+        return self.table.union(columns, leaves.like, semiring.k, answers)
 
     def _one_example(self, leaves) -> list[float]:
         simplified = self.simplified

@@ -1,11 +1,37 @@
-"""Top-k's numeric half: per example, the k most probable of every proof of each answer (a
-`ProofTable`, built once per query shape by `compile.proof_table`), and the exact probability of
-their disjunction, batched on tensors.
+"""Top-k's numeric half, batched on tensors: per example, the k most probable proofs of each
+answer, then the exact probability of their disjunction.
 
-The same definition as one example's top-k (`nesy.query`): proofs are ranked by the product of
-their literals' probabilities (ties: the smaller sorted literal list first); the disjunction's
-probability is exact, outcomes of one annotated disjunction (or categorical network) excluding
-each other, by inclusion–exclusion over the k selected proofs (2^k - 1 conjunctions).
+The definition is `nesy.query`'s (`semiring.topk`): a proof is a distinct consistent set of
+choice literals that derives the answer (every such set counts, a superset of another proof
+included, as `AllProofOps` enumerates them); it weighs the product of its literals'
+probabilities (p, or 1 - p for a negated choice); the k heaviest are kept, and the value is the
+probability that at least one of them holds, outcomes of one annotated disjunction (or
+categorical network) excluding each other. Proofs of probability 0 add nothing to it and are
+not selected; among proofs of exactly equal weight the choice is not specified (`nesy.query`
+takes the smaller sorted literal list first, the search here whichever its sort gives).
+
+Two ways to select, one union:
+
+- `ProofSearch` (used wherever it applies): a k-best search over the derivation DAG
+  (`compile.ground2dag`), levelled once per query shape and run for the whole batch: per node
+  and example, the k best proofs as (log-weight, hash, back-pointers); an AND combines its two
+  children's k-lists (k x k candidates, the best k), an OR merges its children's and drops
+  duplicates (one fact set reached by two derivations: equal hashes). The k best of an AND are
+  then among its children's k best, hence the search is exact, only when each AND's children
+  mention disjoint groups of choices (decomposable: the proofs of its children combine into
+  distinct, consistent proofs whose weight is the product). Back-pointers then give each
+  selected proof's literals. It never enumerates the proofs.
+- `ProofTable` (the rest): every proof enumerated once per shape (`compile.proof_table`) and
+  ranked per example. It remains for two kinds of shape only: a cyclic program (no DAG: the
+  proofs come from the fixpoint of `direct.DirectEvaluator`) and a DAG with an AND whose parts
+  share a group of choices (`r :- p, q` with p's best proof conflicting with q's, or sharing a
+  literal: the k best of the AND need not be made of its parts' k best, so only ranking every
+  proof is exact).
+
+`union_probability` is the disjunction's exact probability by inclusion–exclusion over the
+2^k - 1 non-empty subsets of the selected proofs (a subset's conjunction: per group of choices,
+its one positive outcome's probability, or 1 - the negated outcomes' sum; two outcomes, or an
+outcome and its negation, make it impossible); it is differentiable in the probabilities.
 """
 
 from __future__ import annotations
@@ -14,132 +40,385 @@ from dataclasses import dataclass, field
 
 import torch
 
+from nesy.circuit.circuit import AND, FALSE, LIT, NOT, OR, TRUE, Circuit
 from nesy.errors import InferenceError
 
 #: inclusion–exclusion sums 2^k - 1 terms per answer and example
 MAX_K = 14
 #: elements of the [B, answers, 2^k - 1, literals] tensors past which answers go in chunks
 CHUNK_ELEMENTS = 1 << 24
+#: a literal's hash is drawn below 2^52, so sums over up to 2^11 literals stay exact in int64
+HASH_BITS = 52
+#: the positions of the two constants in a search's values: no proof, and the empty proof
+ZERO, ONE = 0, 1
 
 
-@dataclass
-class ProofTable:
-    """Every proof of each of A answers, padded to P proofs of W literals over L distinct
-    literals per answer; `nodes` are the choice nodes, the columns of the probabilities."""
-
-    nodes: list[int]
-    index: torch.Tensor  # [A, P, W] columns of [p | 1 - p | 1] (the last one pads)
-    counts: torch.Tensor  # [A] proofs of each answer
-    members: torch.Tensor  # [A, P, L] 1.0 where the proof holds the answer's l-th literal
-    literal_nodes: torch.Tensor  # [A, L] the column of the l-th literal's node
-    positive_group: torch.Tensor  # [A, L] the literal's group if it is positive, else G
-    negative_group: torch.Tensor  # [A, L] the literal's group if it is negated, else G
-    partner: torch.Tensor  # [A, L] where the literal's negation is among the L, else L
-    n_groups: int  # G: most groups of choices any answer's literals fall in
-    #: each answer's proofs exclude each other and each proof's probability is the product
-    #: of its literals': the disjunction's probability is the sum of the k proofs'
-    exclusive: bool = False
-    #: the table on other devices, and inclusion–exclusion's subsets, made once each
-    cache: dict = field(default_factory=dict, repr=False, compare=False)
-
-    def to(self, device: torch.device) -> ProofTable:
-        if self.index.device == device:
-            return self
-        moved = self.cache.get(device)
-        if moved is None:
-            tensors = {name: getattr(self, name).to(device) for name in
-                       ("index", "counts", "members", "literal_nodes", "positive_group",
-                        "negative_group", "partner")}
-            moved = self.cache[device] = ProofTable(self.nodes, n_groups=self.n_groups,
-                                                    exclusive=self.exclusive, **tensors)
-        return moved
-
-    def answer_range(self, start: int, stop: int) -> ProofTable:
-        """The table of answers start..stop-1 (and the answer without proofs)."""
-        rows = list(range(start, stop)) + [self.index.shape[0] - 1]
-        tensors = {name: getattr(self, name)[rows] for name in
-                   ("index", "counts", "members", "literal_nodes", "positive_group",
-                    "negative_group", "partner")}
-        return ProofTable(self.nodes, n_groups=self.n_groups, exclusive=self.exclusive,
-                          **tensors)
-
-    def subsets(self, k: int, dtype: torch.dtype, device: torch.device):
-        key = (k, dtype, device)
-        if key not in self.cache:
-            self.cache[key] = _subsets(k, dtype, device)
-        return self.cache[key]
-
-
-def topk_union(table: ProofTable, p: torch.Tensor, like: torch.Tensor, k: int,
-               answers: list[int] | None = None) -> torch.Tensor:
-    """[B, A]: per example, P(disjunction of the k most probable proofs of each answer), `p`
-    [B, N] being the probabilities of `table.nodes`; with `answers` (per example an answer's
-    index, -1 for none) [B, 1]: only each example's own answer."""
-    batch, dtype, device = like.shape[0], like.dtype, like.device
-    table = table.to(device)
-    n_real = table.index.shape[0] - 1  # the last one is the answer without proofs
-    n_answers = n_real if answers is None else 1
-    if answers is not None:
-        chosen = torch.tensor([a if a >= 0 else n_real for a in answers], device=device)
-    most, width = table.index.shape[1], table.index.shape[2]
-    if most == 0 or n_answers == 0:
-        return torch.zeros(batch, n_answers, dtype=dtype, device=device)
+def _check_k(k: int, most: int) -> int:
     kept = min(k, most)
     if kept > MAX_K:
         raise InferenceError(f"top-k in a Module sums 2^k terms per answer: k={k}, with "
                              f"{most} proofs to choose from, is more than it allows ({MAX_K})",
                              hint=f"use k <= {MAX_K}, or the exact semantics")
+    return kept
 
-    def per_example(tensor: torch.Tensor) -> torch.Tensor:
-        """A per-answer tensor [A, ...] as [B, A', ...] for the chosen answers."""
-        if answers is None:
-            real = tensor[:n_real]
-            return real.unsqueeze(0).expand(batch, *real.shape)
-        return tensor[chosen].unsqueeze(1)
 
-    p = p.to(dtype)
-    columns = torch.cat([p, 1.0 - p, p.new_tensor([1.0, 0.0]).expand(batch, 2)],
-                        dim=1)  # [B, 2N+2]
-    index = per_example(table.index).reshape(batch, -1)
-    weights = _product(columns.gather(1, index).reshape(batch, n_answers, most, width))
-    if table.exclusive:  # (a missing proof weighs 0)
-        return weights.topk(kept, dim=-1).values.sum(-1)
-    span = table.members.shape[-1]
-    step = max(1, CHUNK_ELEMENTS // (batch * ((1 << kept) - 1) * max(span, 1)))
-    if answers is None and n_answers > step:  # bounded memory: answers in chunks
-        return torch.cat([topk_union(table.answer_range(start, min(start + step, n_real)), p,
-                                     like, k) for start in range(0, n_real, step)], dim=1)
-    valid = torch.arange(most, device=device) < per_example(table.counts).unsqueeze(-1)
-    weights = torch.where(valid, weights, torch.full_like(weights, -1.0))
-    # ranked without gradient; a stable sort keeps the proofs' order among ties
-    order = torch.sort(weights.detach(), dim=-1, descending=True, stable=True).indices
-    order = order[..., :kept]  # [B, A', k]
-    selected_valid = valid.gather(-1, order)
-    members = per_example(table.members).to(dtype)
-    span = members.shape[-1]
-    selected = members.gather(2, order.unsqueeze(-1).expand(-1, -1, -1, span))  # [B, A', k, L]
-    subsets, signs = table.subsets(kept, dtype, device)  # [S, k], [S]
-    present = (torch.einsum("sk,bakl->basl", subsets, selected) > 0).to(dtype)  # [B, A', S, L]
-    # each literal's node's probability; per group of choices, the conjunction's probability:
-    # its one positive outcome's, or 1 - the negated outcomes' sum; two outcomes: impossible
-    literal_p = columns.gather(1, per_example(table.literal_nodes).reshape(batch, -1))
-    weighted = present * literal_p.reshape(batch, n_answers, 1, span)
-    shape = (batch, n_answers, subsets.shape[0], table.n_groups + 1)
+# ----------------------------------------------------------------------------- the DAG search
 
-    def by_group(values: torch.Tensor, groups: torch.Tensor) -> torch.Tensor:
-        where = per_example(groups).unsqueeze(2).expand(-1, -1, subsets.shape[0], -1)
+
+@dataclass
+class ProofSearch:
+    """A derivation DAG levelled for the k-best search (symbolic, once per query shape).
+
+    Literal codes: c is choice column c true, n + c false (`nodes` are the columns). Positions:
+    0 no proof, 1 the empty proof, then one per literal leaf (`leaf_codes`), then the gates, an
+    AND of m children as m - 1 binary ANDs. `steps`: per depth and kind, (kind, children
+    positions [n, width] (OR padded with position 0), first output position)."""
+
+    nodes: list[int]
+    groups: list[int]  # per column: its group of choices, numbered
+    leaf_codes: list[int]
+    steps: list[tuple[int, list[list[int]], int]]
+    roots: list[int]
+    size: int
+    depth: int  # the most gate levels below a root: the back-trace's steps
+    width: int  # the most literals in one proof
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @staticmethod
+    def from_dag(circuit: Circuit, nodes: list[int], group_of: dict[int, object]) \
+            -> ProofSearch | None:
+        """The search over `circuit` (variable i is choice `nodes[i - 1]`, `group_of` a choice's
+        group), or None where an AND's children share a group (the search would not be exact).
+        Refuses a negated derived atom, as `nesy.query` does."""
+        numbered = {g: i for i, g in enumerate(dict.fromkeys(group_of[n] for n in nodes))}
+        groups = [numbered[group_of[n]] for n in nodes]
+        n = len(nodes)
+        position: dict[int, int] = {}
+        # position -> bit masks of the literal codes, the groups and the groups with a
+        # positive outcome below it
+        masks: dict[int, tuple[int, int, int]] = {ZERO: (0, 0, 0), ONE: (0, 0, 0)}
+        longest: dict[int, int] = {ZERO: 0, ONE: 0}
+        height: dict[int, int] = {ZERO: 0, ONE: 0}
+        leaf_codes: list[int] = []
+        leaf_of: dict[int, int] = {}
+        gates: list[tuple[int, list[int], int]] = []  # (kind, child positions, depth)
+
+        def leaf(code: int) -> int:
+            if code not in leaf_of:
+                leaf_of[code] = 2 + len(leaf_codes)
+                leaf_codes.append(code)
+            return leaf_of[code]
+
+        for node, (kind, data) in enumerate(zip(circuit.kinds, circuit.data, strict=True)):
+            if kind in (FALSE, TRUE):
+                position[node] = ONE if kind == TRUE else ZERO
+                continue
+            if kind == LIT or kind == NOT:
+                if kind == NOT:
+                    child = data[0]
+                    if circuit.kinds[child] != LIT:
+                        raise InferenceError(
+                            "top-k proofs cannot negate a derived atom; use the exact semantics "
+                            "for programs that negate derived atoms")
+                    var = -circuit.data[child]
+                else:
+                    var = data
+                column = abs(var) - 1
+                position[node] = leaf(column if var > 0 else n + column)
+                continue
+            position[node] = -1 - len(gates)  # provisional: gates are placed after the leaves
+            gates.append((kind, list(data), 0))
+        first_gate = 2 + len(leaf_codes)
+        for code, at in leaf_of.items():
+            group = 1 << groups[code % n]
+            masks[at] = (1 << code, group, group if code < n else 0)
+            longest[at], height[at] = 1, 0
+        placed: list[tuple[int, list[int], int]] = []  # binary ANDs, n-ary ORs, children first
+
+        def resolve(node_position: int) -> int:
+            return node_position if node_position >= 0 else final[-1 - node_position]
+
+        final: list[int] = []
+        for kind, children, _ in gates:
+            children = [resolve(position_of) for position_of in
+                        (position[c] for c in children)]
+            if kind == AND:
+                mask, current = masks[children[0]], children[0]
+                for child in children[1:]:
+                    if not _apart(mask, masks[child]):
+                        return None
+                    mask = tuple(a | b for a, b in zip(mask, masks[child], strict=True))
+                    at = first_gate + len(placed)
+                    placed.append((AND, [current, child],
+                                   1 + max(height[current], height[child])))
+                    masks[at], height[at] = mask, placed[-1][2]
+                    longest[at] = longest[current] + longest[child]
+                    current = at
+                final.append(current)
+            else:
+                at = first_gate + len(placed)
+                placed.append((OR, children, 1 + max(height[c] for c in children)))
+                mask = (0, 0, 0)
+                for child in children:
+                    mask = tuple(a | b for a, b in zip(mask, masks[child], strict=True))
+                masks[at], height[at] = mask, placed[-1][2]
+                longest[at] = max(longest[c] for c in children)
+                final.append(at)
+        # renumber: gates grouped by (depth, kind), each group's outputs contiguous
+        order = sorted(range(len(placed)), key=lambda i: (placed[i][2], placed[i][0]))
+        renumber = {first_gate + i: first_gate + rank for rank, i in enumerate(order)}
+
+        def moved(at: int) -> int:
+            return renumber.get(at, at)
+
+        steps: list[tuple[int, list[list[int]], int]] = []
+        for rank, i in enumerate(order):
+            kind, children, depth = placed[i]
+            children = [moved(c) for c in children]
+            key = (depth, kind)
+            if steps and steps[-1][3] == key:
+                steps[-1][1].append(children)
+            else:
+                steps.append((kind, [children], first_gate + rank, key))
+        roots = [moved(resolve(position[r])) for r in circuit.roots]
+        root_depth = max((height[resolve(position[r])] for r in circuit.roots), default=0)
+        root_width = max((longest[resolve(position[r])] for r in circuit.roots), default=0)
+        return ProofSearch(nodes, groups, leaf_codes, [s[:3] for s in steps], roots,
+                           first_gate + len(placed), root_depth, max(root_width, 1))
+
+    def _tensors(self, device: torch.device):
+        if device not in self.cache:
+            def long(values) -> torch.Tensor:
+                return torch.tensor(values, dtype=torch.long, device=device)
+
+            steps = []
+            for kind, children, start in self.steps:
+                if kind == AND:
+                    steps.append((kind, long([c[0] for c in children]),
+                                  long([c[1] for c in children]), start))
+                    continue
+                # ORs padded to a power of two of children, so one wide OR widens few
+                by_width: dict[int, list[tuple[int, list[int]]]] = {}
+                for i, c in enumerate(children):
+                    by_width.setdefault(1 << (len(c) - 1).bit_length(), []).append((i, c))
+                for width, members in by_width.items():
+                    outputs = long([start + i for i, _ in members])
+                    index = long([c + [ZERO] * (width - len(c)) for _, c in members])
+                    steps.append((kind, index, outputs, start))
+            n = len(self.nodes)
+            generator = torch.Generator().manual_seed(0)
+            hashes = torch.randint(1, 1 << HASH_BITS, (2 * n + 1,), generator=generator)
+            self.cache[device] = (steps, long(self.leaf_codes or [-1]), long(self.roots),
+                                  hashes.to(device), long(self.groups))
+        return self.cache[device]
+
+    def select(self, p: torch.Tensor, k: int, answers: list[int] | None = None):
+        """The k best proofs of each root (or of each example's own, `answers`), per example:
+        their literal codes [B, A, k, width] (-1 pads) and which exist [B, A, k]."""
+        batch, device = p.shape[0], p.device
+        steps, leaf_codes, roots, hashes, _ = self._tensors(device)
+        with torch.no_grad():
+            logw = torch.cat([p, 1.0 - p], dim=1).to(torch.float64).log()
+            score = torch.full((batch, self.size, k), -torch.inf, dtype=torch.float64,
+                               device=device)
+            digest = torch.zeros(batch, self.size, k, dtype=torch.long, device=device)
+            back = torch.full((batch, self.size, k, 2), -1, dtype=torch.long, device=device)
+            leaves = torch.arange(2, 2 + len(self.leaf_codes), device=device)
+            score[:, ONE, 0] = 0.0
+            score[:, leaves, 0] = logw[:, leaf_codes[:len(self.leaf_codes)]]
+            digest[:, leaves, 0] = hashes[leaf_codes[:len(self.leaf_codes)]]
+            back[:, leaves, 0, 0] = leaves * k  # a leaf's proof is itself
+            ranks = torch.arange(k, device=device)
+            for kind, index, other, start in steps:
+                if kind == AND:
+                    out = torch.arange(start, start + index.shape[0], device=device)
+                    left, right = score[:, index], score[:, other]  # [B, n, k]
+                    best, which = (left.unsqueeze(-1) + right.unsqueeze(-2)).flatten(-2).topk(k)
+                    first, second = which // k, which % k
+                    score[:, out] = best
+                    digest[:, out] = digest[:, index].gather(-1, first) + \
+                        digest[:, other].gather(-1, second)
+                    back[:, out, :, 0] = index.view(1, -1, 1) * k + first
+                    back[:, out, :, 1] = other.view(1, -1, 1) * k + second
+                    continue
+                # OR: the children's k-lists merged, one copy of each fact set kept (its best)
+                out = other
+                candidates = score[:, index].flatten(-2)  # [B, n, width * k]
+                hashed = digest[:, index].flatten(-2)
+                by_score = candidates.sort(dim=-1, descending=True, stable=True).indices
+                by_hash = hashed.gather(-1, by_score).sort(dim=-1, stable=True).indices
+                order = by_score.gather(-1, by_hash)
+                ranked, hashed = candidates.gather(-1, order), hashed.gather(-1, order)
+                repeated = torch.zeros_like(hashed, dtype=torch.bool)
+                repeated[..., 1:] = hashed[..., 1:] == hashed[..., :-1]
+                ranked = ranked.masked_fill(repeated, -torch.inf)
+                best, which = ranked.topk(k)  # (an OR has two children or more)
+                source = order.gather(-1, which)  # [B, n, k]: slot * k + rank
+                child = index.unsqueeze(0).expand(batch, -1, -1).gather(-1, source // k)
+                score[:, out] = best
+                digest[:, out] = hashed.gather(-1, which)
+                back[:, out, :, 0] = child * k + source % k
+            # the back-trace: each selected proof's frontier of entries (position * k + rank),
+            # gates replaced by their children until only leaves are left
+            chosen = roots.view(1, -1).expand(batch, -1) if answers is None else \
+                roots[torch.tensor([max(a, 0) for a in answers], device=device)].view(-1, 1)
+            valid = score[torch.arange(batch, device=device).view(-1, 1), chosen] > -torch.inf
+            if answers is not None:
+                missing = torch.tensor([a < 0 for a in answers], device=device).view(-1, 1, 1)
+                valid = valid & ~missing
+            frontier = torch.where(valid, (chosen * k).unsqueeze(-1) + ranks, -1).unsqueeze(-1)
+            entries = back.view(batch, -1, 2)
+            for _ in range(self.depth):
+                flat = frontier.clamp_min(0).view(batch, -1, 1).expand(-1, -1, 2)
+                children = entries.gather(1, flat).view(*frontier.shape, 2)
+                children = children.masked_fill((frontier < 0).unsqueeze(-1), -1).flatten(-2)
+                keep = (children < 0).to(torch.int8).sort(dim=-1, stable=True).indices
+                frontier = children.gather(-1, keep[..., :self.width])
+            at = frontier // k - 2  # a leaf's place in `leaf_codes` (the constants: < 0)
+            codes = torch.where(at >= 0, leaf_codes[at.clamp_min(0)], -1)
+        return codes, valid
+
+    def union(self, p: torch.Tensor, like: torch.Tensor, k: int,
+              answers: list[int] | None = None) -> torch.Tensor:
+        """[B, A] (or [B, 1] with `answers`): P(disjunction of the k best proofs)."""
+        if not self.roots:
+            return torch.zeros(like.shape[0], 0 if answers is None else 1, dtype=like.dtype,
+                               device=like.device)
+        kept = _check_k(k, k)
+        codes, valid = self.select(p, kept, answers)
+        groups = self._tensors(p.device)[4]
+        return union_probability(codes, valid, p.to(like.dtype), groups)
+
+
+def _apart(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
+    """Whether any proof below `a` and any below `b` join into a distinct consistent proof
+    weighing the product of theirs: they share no literal, and no group in which either may
+    pick a positive outcome (negated outcomes of one group, say `\\+ red, \\+ blue`, join)."""
+    return not (a[0] & b[0] or a[2] & b[1] or a[1] & b[2])
+
+
+# ----------------------------------------------------------------------------- every proof
+
+
+@dataclass
+class ProofTable:
+    """Every proof of each of A answers (and, last, of none), padded to P proofs of W literal
+    codes (c: column c true, n + c: false, -1: padding) over the choices `nodes`."""
+
+    nodes: list[int]
+    groups: list[int]  # per column: its group of choices, numbered
+    codes: torch.Tensor  # [A + 1, P, W]
+    counts: torch.Tensor  # [A + 1] proofs of each answer
+    #: each answer's proofs exclude each other and each proof's probability is the product
+    #: of its literals': the disjunction's probability is the sum of the k proofs'
+    exclusive: bool = False
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def _tensors(self, device: torch.device):
+        if device not in self.cache:
+            self.cache[device] = (self.codes.to(device), self.counts.to(device),
+                                  torch.tensor(self.groups, dtype=torch.long, device=device))
+        return self.cache[device]
+
+    def union(self, p: torch.Tensor, like: torch.Tensor, k: int,
+              answers: list[int] | None = None) -> torch.Tensor:
+        """[B, A] (or [B, 1] with `answers`): per example, P(disjunction of the k most
+        probable proofs of each answer), `p` [B, N] the probabilities of `nodes`."""
+        batch, dtype, device = like.shape[0], like.dtype, like.device
+        codes, counts, groups = self._tensors(device)
+        n_real = codes.shape[0] - 1  # the last one is the answer without proofs
+        if answers is not None:
+            chosen = torch.tensor([a if a >= 0 else n_real for a in answers], device=device)
+            codes, counts = codes[chosen].unsqueeze(1), counts[chosen].unsqueeze(1)
+        else:
+            codes = codes[:n_real].unsqueeze(0).expand(batch, -1, -1, -1)
+            counts = counts[:n_real].unsqueeze(0).expand(batch, -1)
+        n_answers, most = codes.shape[1], codes.shape[2]
+        if most == 0 or n_answers == 0:
+            return torch.zeros(batch, n_answers, dtype=dtype, device=device)
+        kept = _check_k(k, most)
+        p = p.to(dtype)
+        n = p.shape[1]
+        # literal columns of [p | 1 - p | 1]: short proofs are padded with 1
+        columns = torch.cat([p, 1.0 - p, torch.ones_like(p[:, :1])], dim=1)
+        index = torch.where(codes < 0, 2 * n, codes).reshape(batch, -1)
+        weights = _product(columns.gather(1, index).reshape(codes.shape))  # [B, A, P]
+        valid = torch.arange(most, device=device) < counts.unsqueeze(-1)
+        weights = torch.where(valid, weights, torch.full_like(weights, -1.0))
+        if self.exclusive:
+            return weights.clamp_min(0.0).topk(kept, dim=-1).values.sum(-1)
+        # ranked without gradient; a stable sort keeps the proofs' order among ties
+        order = torch.sort(weights.detach(), dim=-1, descending=True, stable=True).indices
+        order = order[..., :kept]  # [B, A, k]
+        selected = codes.gather(2, order.unsqueeze(-1).expand(-1, -1, -1, codes.shape[-1]))
+        return union_probability(selected, valid.gather(-1, order), p, groups)
+
+
+# ----------------------------------------------------------------------------- the union
+
+
+def union_probability(codes: torch.Tensor, valid: torch.Tensor, p: torch.Tensor,
+                      groups: torch.Tensor) -> torch.Tensor:
+    """[B, A]: P(at least one of k proofs holds) per example and answer, exactly, by
+    inclusion–exclusion; `codes` [B, A, k, W] each proof's literal codes (-1 pads), `valid`
+    [B, A, k] which proofs exist, `p` [B, n] the choices' probabilities (differentiable),
+    `groups` [n] each choice's group (a group's outcomes exclude each other)."""
+    batch, n_answers, k, width = codes.shape
+    if n_answers == 0 or k == 0:
+        return p.new_zeros(batch, n_answers)
+    span = k * width
+    subsets, signs = _subsets(k, p.dtype, p.device)
+    step = max(1, CHUNK_ELEMENTS // (batch * subsets.shape[0] * max(span, 1) * 2))
+    if n_answers > step:  # bounded memory: answers in chunks
+        return torch.cat([union_probability(codes[:, i:i + step], valid[:, i:i + step], p,
+                                            groups) for i in range(0, n_answers, step)], dim=1)
+    n = p.shape[1]
+    if n == 0:  # no choices: every proof is empty (a column to read, never used)
+        p, groups, n = p.new_zeros(batch, 1), groups.new_zeros(1), 1
+    flat = codes.reshape(batch, n_answers, span)
+    held = flat >= 0
+    # one slot per distinct literal (its first occurrence); members[j, l]: proof j holds it
+    same = (flat.unsqueeze(-1) == flat.unsqueeze(-2)) & held.unsqueeze(-1)
+    earlier = torch.ones(span, span, dtype=torch.bool, device=p.device).tril(-1)
+    canonical = held & ~(same & earlier).any(-1)
+    members = same.view(batch, n_answers, k, width, span).any(3) & canonical.unsqueeze(2) \
+        & valid.unsqueeze(-1)
+    code = flat.clamp_min(0)
+    positive = code < n
+    column = code % n
+    # its outcome's probability (a negated outcome's counts against its group's 1)
+    literal_p = p.gather(1, column.view(batch, -1)).view(flat.shape)
+    both = canonical.unsqueeze(-1) & canonical.unsqueeze(-2)
+    group = groups[column]
+    same_group = (group.unsqueeze(-1) == group.unsqueeze(-2)) & both
+    slot = torch.where(canonical, same_group.to(torch.int8).argmax(-1), span)
+    positive_group = torch.where(positive, slot, span)
+    negative_group = torch.where(positive, span, slot)
+    negation = torch.where(positive, code + n, code - n)
+    opposite = (negation.unsqueeze(-1) == code.unsqueeze(-2)) & both
+    partner = torch.where(opposite.any(-1), opposite.to(torch.int8).argmax(-1), span)
+
+    dtype = p.dtype
+    present = (torch.einsum("sk,bakl->basl", subsets, members.to(dtype)) > 0).to(dtype)
+    weighted = present * literal_p.unsqueeze(2)
+    shape = (batch, n_answers, subsets.shape[0], span + 1)
+
+    def by_group(values: torch.Tensor, where: torch.Tensor) -> torch.Tensor:
+        where = where.unsqueeze(2).expand(-1, -1, subsets.shape[0], -1)
         return values.new_zeros(shape).scatter_add(-1, where, values)
 
-    positives = by_group(present, table.positive_group)
-    positive_p = by_group(weighted, table.positive_group)
-    negated_p = by_group(weighted, table.negative_group)
-    zero = torch.zeros_like(positive_p)
+    # per group: its one positive outcome's probability, or 1 - the negated outcomes' sum;
+    # two positive outcomes: impossible
+    positives = by_group(present, positive_group)
+    positive_p = by_group(weighted, positive_group)
+    negated_p = by_group(weighted, negative_group)
     value = torch.where(positives == 0, 1.0 - negated_p,
-                        torch.where(positives == 1, positive_p, zero))[..., :-1].prod(-1)
+                        torch.where(positives == 1, positive_p, torch.zeros_like(positive_p)))
+    value = value[..., :-1].prod(-1)
     padded = torch.cat([present, present.new_zeros(*present.shape[:-1], 1)], dim=-1)
-    partner = per_example(table.partner).unsqueeze(2).expand(-1, -1, subsets.shape[0], -1)
-    clash = (present * padded.gather(-1, partner)).sum(-1) > 0  # a literal and its negation
-    missing = torch.einsum("sk,bak->bas", subsets, (~selected_valid).to(dtype)) > 0
+    against = partner.unsqueeze(2).expand(-1, -1, subsets.shape[0], -1)
+    clash = (present * padded.gather(-1, against)).sum(-1) > 0  # a literal and its negation
+    missing = torch.einsum("sk,bak->bas", subsets, (~valid).to(dtype)) > 0
     value = torch.where(clash | missing, torch.zeros_like(value), value)
     return (value * signs).sum(-1)
 
