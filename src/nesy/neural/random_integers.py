@@ -9,6 +9,7 @@ become distributions: small supports by batched convolution; equalities with hug
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import torch
 
@@ -215,66 +216,164 @@ def _carry_levels(expr: LinearExpr, domains, limits: Limits) -> tuple[dict, list
     return levels, units
 
 
+#: the log of an impossible transition in the carry DP: finite (no NaN gradients through
+#: logsumexp), far below any reachable log-probability, and summable thousands of times
+_IMPOSSIBLE = -1e250
+
+
+@dataclass(frozen=True)
+class _LevelBlock:
+    """Levels whose groups have the same domains, summed together as one batch of levels:
+    per position p, the p-th group of each level and the 0/1 matrix [S * D_p, S'] that adds
+    its values (offsets from the domain's minimum) to a distribution over S values."""
+
+    levels: tuple[int, ...]
+    groups: tuple[tuple, ...]  # per position: the group of each level
+    spreads: tuple  # per position: [S * D_p, S'] float tensor, None for an identity
+    width: int  # S of the block's level sums
+
+
+@dataclass(frozen=True)
+class _CarryPlan:
+    """What the carry DP needs that depends only on the expression and the domains.
+
+    Level j sums the groups of coefficient units[j] over lows[j] .. lows[j] + width - 1. Its
+    transfer matrix [C, C] from the carry c into it to the carry k out of it reads the level
+    sum at digit_j - lows[j] + k * radix_j - c (for the last level, k = 0 at rest - lows[j]);
+    `offsets` [L, C * C] holds k * radix_j - c, or a huge value where (c, k) is not a carry of
+    that level, so that the index falls outside the level's support."""
+
+    units: tuple[int, ...]
+    lows: tuple[int, ...]
+    blocks: tuple[_LevelBlock, ...]
+    order: torch.Tensor | None  # level order of the concatenated blocks (None: already)
+    width: int  # the widest level sum; column `width` is the zero padding
+    carries: int  # C
+    offsets: torch.Tensor  # [L, C * C] int64
+    sizes: torch.Tensor  # [L, 1] int64: each level sum's width
+
+
+def _spread(size: int, values: tuple[int, ...], dtype) -> tuple[torch.Tensor | None, int]:
+    """[size * D, size + span - 1]: position (i, j) goes to column i + values[j] - min."""
+    low = min(values)
+    offsets = [v - low for v in values]
+    width = size + max(offsets)
+    if size == 1 and offsets == list(range(len(values))):
+        return None, width
+    matrix = torch.zeros(size * len(values), width, dtype=dtype)
+    for i in range(size):
+        for j, off in enumerate(offsets):
+            matrix[i * len(values) + j, i + off] = 1.0
+    return matrix, width
+
+
+@functools.lru_cache(maxsize=1024)
+def _carry_plan(expr: LinearExpr, domain_items: tuple, limits: Limits) -> _CarryPlan:
+    domains = dict(domain_items)
+    levels, units = _carry_levels(expr, domains, limits)
+    by_signature: dict = {}
+    for j, unit in enumerate(units):
+        signature = tuple(tuple(domains[g]) for g in levels[unit])
+        by_signature.setdefault(signature, []).append(j)
+    blocks, order, widths = [], [], [0] * len(units)
+    for signature, js in by_signature.items():
+        spreads, width = [], 1
+        for values in signature:
+            matrix, width = _spread(width, values, torch.float64)
+            spreads.append(matrix)
+        for j in js:
+            widths[j] = width
+        groups = tuple(tuple(levels[units[j]][p] for j in js) for p in range(len(signature)))
+        blocks.append(_LevelBlock(tuple(js), groups, tuple(spreads), width))
+        order += js
+    lows = tuple(sum(min(domains[g]) for g in levels[unit]) for unit in units)
+    # carry sizes: into level 0 only 0; out of level j, every k with k * radix <= its top sum
+    carry_in = [1]
+    for j in range(len(units) - 1):
+        top = lows[j] + carry_in[j] + widths[j] - 2
+        carry_in.append(top // (units[j + 1] // units[j]) + 1)
+    carries = max(carry_in)
+    width = max(widths)
+    huge = 1 << 40
+    offsets = torch.full((len(units), carries, carries), huge, dtype=torch.long)
+    for j in range(len(units)):
+        last = j + 1 == len(units)
+        radix = 0 if last else units[j + 1] // units[j]
+        for c in range(carry_in[j]):
+            for k in range(1 if last else carry_in[j + 1]):
+                offsets[j, c, k] = k * radix - c
+    inverse = torch.argsort(torch.tensor(order))
+    return _CarryPlan(tuple(units), lows, tuple(blocks),
+                      None if order == sorted(order) else inverse, width, carries,
+                      offsets.reshape(len(units), -1),
+                      torch.tensor(widths, dtype=torch.long).unsqueeze(1))
+
+
+def _level_sums(plan: _CarryPlan, probs, dtype, device) -> torch.Tensor:
+    """[B, L, width + 1]: each level's sum distribution, zero-padded; one batched convolution
+    per block of levels with the same domains (no loop over levels)."""
+    parts = []
+    for block in plan.blocks:
+        dist = None
+        for groups, spread in zip(block.groups, block.spreads, strict=True):
+            stacked = torch.stack([probs[g] for g in groups], dim=1).to(dtype)  # [B, n, D]
+            if dist is not None:
+                stacked = (dist.unsqueeze(-1) * stacked.unsqueeze(-2)).flatten(-2)
+            dist = stacked if spread is None else stacked @ spread.to(dtype=dtype, device=device)
+        parts.append(torch.nn.functional.pad(dist, (0, plan.width + 1 - block.width)))
+    sums = torch.cat(parts, dim=1) if len(parts) > 1 else parts[0]
+    return sums if plan.order is None else sums.index_select(1, plan.order.to(device))
+
+
 def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits,
               log: bool = False) -> torch.Tensor:
     """P(sum_i c_i X_i + const = target) when the coefficients form a divisibility chain.
 
     Process coefficient levels v_1 | v_2 | ...; the state is the carry k into the next level:
-    after level j, the partial sum equals (target mod v_{j+1}) + k * v_{j+1}.
+    after level j, the partial sum equals (target mod v_{j+1}) + k * v_{j+1}. Each level is a
+    transfer matrix from its carry in to its carry out, built for all levels at once; their
+    chain product is a balanced tree of batched log-space products (logsumexp), so the op
+    count grows with log L rather than L, and nothing underflows (the log keeps the scale of
+    thousands of digits).
     """
-    levels, units = _carry_levels(expr, domains, limits)
-    batch = like.shape[0]
-    device = like.device
-    targets = [t - expr.const for t in _targets_list(target, batch)]
-    valid = [t >= 0 and t % units[0] == 0 for t in targets]
-    carry = torch.ones(batch, 1, dtype=like.dtype, device=device)
-    log_scale = torch.zeros(batch, dtype=like.dtype, device=device)
-    for j, unit in enumerate(units):
-        level = None
-        low = 0
-        for group in levels[unit]:
-            level, low = _add_term(level, low, 1, list(domains[group]), probs[group])
-        # u = carry + level sum, over low .. low + K + L - 2
-        u = _convolve(carry, level)
-        if j + 1 < len(units):
-            radix = units[j + 1] // unit
-            size = u.shape[1]
-            # a digit beyond the reachable sums marks an impossible row (clamped: no overflow)
-            digits = [min((t // unit) % radix, low + size) if ok else low + size
-                      for t, ok in zip(targets, valid, strict=True)]
-            new_size = (low + size - 1) // radix + 1
-            base = torch.tensor(digits, dtype=torch.long, device=device).unsqueeze(1) - low
-            index = base if new_size == 1 else \
-                torch.arange(new_size, device=device).unsqueeze(0) * radix + base
-            inside = (index >= 0) & (index < size)
-            padded = torch.cat([u, torch.zeros_like(u[:, :1])], dim=1)
-            carry = padded.gather(1, torch.where(inside, index, torch.full_like(index, size)))
-            # rescale so that thousands of digits do not underflow; the scale is kept in logs
-            norm = carry.sum(1, keepdim=True).clamp_min(torch.finfo(carry.dtype).tiny)
-            carry = carry / norm
-            log_scale = log_scale + norm.squeeze(1).log()
-        else:
-            size = u.shape[1]
-            rest = [min((t // unit) - low, size) if ok else -1
-                    for t, ok in zip(targets, valid, strict=True)]
-            index = torch.tensor([r if 0 <= r < size else size for r in rest], dtype=torch.long,
-                                 device=device)
-            padded = torch.cat([u, torch.zeros_like(u[:, :1])], dim=1)
-            point = padded.gather(1, index.unsqueeze(1)).squeeze(1)
-            return point.clamp_min(torch.finfo(point.dtype).tiny).log() + log_scale if log \
-                else point * log_scale.exp()
-    raise InferenceError("empty expression")  # unreachable: expr has terms
-
-
-def _convolve(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Batched discrete convolution of [B, n] and [B, m] distributions → [B, n + m - 1]."""
-    n, m = a.shape[1], b.shape[1]
-    if n == 1:
-        return a * b
-    index = _scatter_index(n, tuple(range(m))).to(a.device)
-    joint = (a.unsqueeze(2) * b.unsqueeze(1)).reshape(a.shape[0], -1)
-    out = torch.zeros(a.shape[0], n + m - 1, dtype=a.dtype, device=a.device)
-    return out.scatter_add(1, index.expand(a.shape[0], -1).to(a.device), joint)
+    domain_items = tuple((g, tuple(domains[g])) for g in expr.groups())
+    plan = _carry_plan(expr, domain_items, limits)
+    batch, device, dtype = like.shape[0], like.device, like.dtype
+    n_levels, width = len(plan.units), plan.width
+    far = 1 << 41  # an index beyond every level's support, whatever the offset
+    rows = []
+    for t in _targets_list(target, batch):
+        t -= expr.const
+        if t < 0 or t % plan.units[0]:
+            rows.append([far] * n_levels)  # impossible: every index outside the support
+            continue
+        rest, row = t // plan.units[0], []
+        for j in range(n_levels - 1):
+            rest, digit = divmod(rest, plan.units[j + 1] // plan.units[j])
+            row.append(digit - plan.lows[j])
+        row.append(min(rest - plan.lows[-1], far))
+        rows.append(row)
+    index = torch.tensor(rows, dtype=torch.long, device=device).unsqueeze(2) + \
+        plan.offsets.to(device)
+    index = torch.where((index >= 0) & (index < plan.sizes.to(device)), index, width)
+    steps = _level_sums(plan, probs, dtype, device).gather(2, index)  # [B, L, C * C]
+    tiny = torch.finfo(dtype).tiny
+    steps = torch.where(steps > 0, steps.clamp_min(tiny).log(), _IMPOSSIBLE)
+    carries = plan.carries
+    steps = steps.reshape(batch, n_levels, carries, carries)
+    padded = 1 << (n_levels - 1).bit_length()
+    if padded > n_levels:  # the identity (in logs) fills the tree up to a power of two
+        identity = torch.full((carries, carries), _IMPOSSIBLE, dtype=dtype, device=device)
+        identity.fill_diagonal_(0.0)
+        steps = torch.cat([steps, identity.expand(batch, padded - n_levels, -1, -1)], dim=1)
+    while steps.shape[1] > 1:
+        lower, upper = steps.unflatten(1, (-1, 2)).unbind(2)
+        steps = torch.logsumexp(lower.unsqueeze(-1) + upper.unsqueeze(-3), dim=-2)
+    log_p = steps[:, 0, 0, 0]
+    impossible = log_p < _IMPOSSIBLE / 2
+    if log:
+        return torch.where(impossible, -torch.inf, log_p)
+    return torch.where(impossible, 0.0, log_p.exp())
 
 
 # ------------------------------------------------------------------ under another semiring
