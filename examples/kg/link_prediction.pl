@@ -1,20 +1,20 @@
-% Link prediction on Nations, UMLS, Kinship (`nesy train --task nations|umls|kinship`).
+% Link prediction on Nations, UMLS, Kinship, model (b): link predictor + learned rules
+% (`nesy train --task nations|umls|kinship --link-model rules`).
 %
-% (a) A pure link predictor: the neural predicate rel(X, R, Y) is ComplEx
-%     (nesy.neural.embedding.ComplEx) over the constants' learned embeddings. Head queries
-%     rel(X, r, y) are asked as rel(y, inv_r, X), with reciprocal relations inv_r.
+% The neural fact of (a) (ComplEx, see link_prediction_complex.pl; here with a learned bias):
 nn(complex, [X, R, Y]) :: rel(X, R, Y).
-
-% (b) The same neural fact plus learned two-hop and one-hop rules whose bodies are the training
-%     facts kb(X, R, Y) (appended by the task: `kb(egypt, intergovorgs3, usa).` and its
-%     reciprocal `kb(usa, inv_intergovorgs3, egypt).`). Rule I has one learned weight w_I; each
-%     of its instances has its own independent choice fire(I, X, Y) with probability w_I, so
-%     P(rel(x, r, y)) is the noisy-or of the neural fact and every rule whose body holds. The candidate (R, P, Q) are mined from the training graph (the 16 of highest
-%     confidence per head relation); their weights t(_) are learned. For instance:
 %
-%       w_I :: fire(I, X, Y).
-%       rel(X, R, Y) :- rule(I, R, P, Q), kb(X, P, Z), kb(Z, Q, Y), fire(I, X, Y).
-%       rel(X, R, Y) :- rule(I, R, P), kb(X, P, Y), fire(I, X, Y).
+% plus learned two- and one-step rules whose bodies are the training facts, one predicate per
+% relation and reciprocal (kb_intergovorgs3(egypt, usa). kb_inv_intergovorgs3(usa, egypt).).
+% The candidate rules are mined from the training graph (per head relation the 16 one- and
+% two-step bodies of highest confidence); rule I has a learned probability w_I and one
+% independent choice fire(I, X, Y) per (x, y):
 %
-% Training evaluates this program's probabilities in closed form on tensors
-% (nesy.neural.embedding.RuleLinkPredictor) rather than through the grounder.
+%     w_I :: fire(I, X, Y).   rel(X, r, Y) :- kb_p(X, Z), kb_q(Z, Y), fire(I, X, Y).
+%     w_J :: fire(J, X, Y).   rel(X, s, Y) :- kb_p(X, Y), fire(J, X, Y).
+%
+% so P(rel(x, r, y)) is the noisy-or of the neural fact and of every rule whose body holds:
+%     1 - (1 - sigmoid(score + bias)) * prod over those rules I of (1 - w_I),
+% the closed form training computes on tensors (nesy.neural.embedding.RuleLinkPredictor).
+% Training appends the learned rules and the facts to this file as the run's learned.pl, and
+% checks the engine's probabilities on it against the tensors' (--check-engine N).

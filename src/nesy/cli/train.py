@@ -60,6 +60,9 @@ def add_task_options(parser) -> None:
                              "over 1-pixel shifts)")
     parser.add_argument("--link-model", default="rules", choices=["complex", "rules"],
                         help="nations/umls/kinship: ComplEx alone (a) or with learned rules (b)")
+    parser.add_argument("--check-engine", type=int, default=20, metavar="N",
+                        help="nations/umls/kinship: ask the nesy engine N sampled test queries "
+                             "on the learned program and compare with the tensors (0: skip)")
     parser.add_argument("--split", default=None,
                         help="countries: S1, S2 or S3; clutrr: the release zip's name "
                              "(data_089907f8 or data_db9b8f04)")

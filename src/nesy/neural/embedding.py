@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from nesy.errors import NeuralError
+
 
 class ComplEx(torch.nn.Module):
     """ComplEx (Trouillon et al. 2016) with reciprocal relations; `forward(heads, relations)`
@@ -54,6 +56,55 @@ class ComplEx(torch.nn.Module):
         q_im = h_re * r_im + h_im * r_re
         logits = q_re @ e_re.t() + q_im @ e_im.t()
         return logits, (torch.sqrt(h_re ** 2 + h_im ** 2), torch.sqrt(r_re ** 2 + r_im ** 2))
+
+    def triple_logits(self, heads, relations, tails) -> torch.Tensor:
+        """[B] logits of the triples (heads[i], relations[i], tails[i]): the entries of
+        `forward`'s rows at `tails`, without scoring every other entity."""
+        k = self.rank
+        h, r, t = self.entity(heads), self.relation(relations), self.entity(tails)
+        h_re, h_im, r_re, r_im, t_re, t_im = (h[:, :k], h[:, k:], r[:, :k], r[:, k:],
+                                              t[:, :k], t[:, k:])
+        q_re = h_re * r_re - h_im * r_im
+        q_im = h_re * r_im + h_im * r_re
+        return (q_re * t_re + q_im * t_im).sum(-1)
+
+
+class TripleScorer(torch.nn.Module):
+    """The network of the neural predicate `nn(complex, [X, R, Y]) :: rel(X, R, Y).` as a
+    `nesy.Module` calls it: each argument a [B] tensor of constant ids (`embed`), the [B] logits
+    of the neural facts out (bind it with `logits=["complex"]`).
+
+    `constants` lists the program's constants; `entity_rows` / `relation_rows` map each name
+    to its row of the entity / relation embeddings (a name may be both)."""
+
+    def __init__(self, complex_model: ComplEx, constants: list[str],
+                 entity_rows: dict[str, int], relation_rows: dict[str, int],
+                 bias: torch.Tensor | None = None):
+        super().__init__()
+        self.complex = complex_model
+        self.ids = {c: i for i, c in enumerate(constants)}
+        self.register_buffer("entity_rows", torch.tensor(
+            [entity_rows.get(c, -1) for c in constants], dtype=torch.long), persistent=False)
+        self.register_buffer("relation_rows", torch.tensor(
+            [relation_rows.get(c, -1) for c in constants], dtype=torch.long), persistent=False)
+        self.bias = bias
+
+    def embed(self, term) -> torch.Tensor:
+        """The id of a constant, as `nesy.Module(embed=...)` asks for it."""
+        name = getattr(term, "functor", None)
+        if name not in self.ids or getattr(term, "args", ()):
+            raise NeuralError(f"complex has no embedding for {term!r}: not a constant of the "
+                              "knowledge graph")
+        return torch.tensor(self.ids[name])
+
+    def forward(self, heads, relations, tails) -> torch.Tensor:
+        rows = [self.entity_rows[heads.long()], self.relation_rows[relations.long()],
+                self.entity_rows[tails.long()]]
+        for row, what in zip(rows, ("an entity", "a relation", "an entity"), strict=True):
+            if (row < 0).any():
+                raise NeuralError(f"complex received a constant that is not {what}")
+        logits = self.complex.triple_logits(*rows)
+        return logits if self.bias is None else logits + self.bias
 
 
 def adjacency(triples: list[tuple[int, int, int]], n_entities: int, n_relations: int):
@@ -127,7 +178,8 @@ class RuleLinkPredictor(torch.nn.Module):
                  initial: float = 0.1):
         super().__init__()
         self.complex = complex_model
-        self.register_buffer("counts", counts)  # [2R, K, E, E]
+        # [2R, K, E, E], a function of the training graph: rebuilt, never checkpointed
+        self.register_buffer("counts", counts, persistent=False)
         self.register_buffer("mask", mask)  # [2R, K] 1 where a rule exists
         logit = torch.log(torch.tensor(initial) / (1 - torch.tensor(initial)))
         self.rule_logit = torch.nn.Parameter(torch.full(mask.shape, float(logit)))
@@ -154,5 +206,5 @@ class RuleLinkPredictor(torch.nn.Module):
         return log_prob - log_false
 
 
-__all__ = ["ComplEx", "MinedRule", "RuleLinkPredictor", "adjacency", "mine_rules",
-           "rule_counts"]
+__all__ = ["ComplEx", "MinedRule", "RuleLinkPredictor", "TripleScorer", "adjacency",
+           "mine_rules", "rule_counts"]

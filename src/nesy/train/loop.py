@@ -33,9 +33,12 @@ from nesy.train.monitor import (
     write_metrics,
 )
 
-OPTIMIZERS = ("adam", "sgd")
+OPTIMIZERS = ("adam", "sgd", "adagrad")
 # Options that change what the resumed run computes; `epochs` may grow between runs.
-RESUME_KEYS = ("batch_size", "lr", "optimizer", "seed")
+RESUME_KEYS = ("batch_size", "lr", "optimizer", "seed", "shuffle")
+# what a checkpoint written before an option existed meant by it
+SAVED_DEFAULTS = {"shuffle": False}
+BEST_NAME = "best.pt"
 
 LossFn = Callable[[torch.nn.Module, dict[str, Any]], torch.Tensor]
 Evaluate = Callable[[torch.nn.Module], Mapping[str, Any]]
@@ -51,6 +54,12 @@ class TrainConfig:
     lr: float = 1e-3
     seed: int = 0
     optimizer: str = "adam"
+    #: a fresh random order of the examples every epoch (from the torch generator, whose
+    #: state the checkpoint keeps, so a resumed run sees the same orders)
+    shuffle: bool = False
+    #: an evaluate metric to maximise: the model of the epoch with its highest value is saved
+    #: as best.pt (FitResult.best_checkpoint), beside the last epoch's checkpoint
+    best_metric: str | None = None
     resume: bool = False
     progress: bool = True
     monitors: tuple[Monitor, ...] = ()
@@ -87,6 +96,8 @@ class TrainConfig:
             "lr": float(self.lr),
             "seed": self.seed,
             "optimizer": self.optimizer,
+            "shuffle": self.shuffle,
+            "best_metric": self.best_metric,
             "task": dict(self.task) if self.task is not None else None,
         }
 
@@ -103,6 +114,12 @@ class FitResult:
     def checkpoint(self) -> Path:
         return self.output_dir / CHECKPOINT_NAME
 
+    @property
+    def best_checkpoint(self) -> Path:
+        """best.pt: `format`, `epoch`, `metric`, `value` and `model` (a state dict) of the
+        epoch with the highest `best_metric` (written only when that option is set)."""
+        return self.output_dir / BEST_NAME
+
 
 def make_optimizer(
     name: str, params: Iterable[torch.nn.Parameter], lr: float
@@ -115,6 +132,8 @@ def make_optimizer(
         return torch.optim.Adam(params, lr=lr)
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr)
+    if name == "adagrad":
+        return torch.optim.Adagrad(params, lr=lr)
     raise TrainingError(f"unknown optimizer {name!r}; expected one of {OPTIMIZERS}")
 
 
@@ -159,7 +178,7 @@ def _check_resumable(
     diffs = [
         f"{k}: saved {saved.get(k)!r}, now {v!r}"
         for k, v in config.to_dict().items()
-        if k in RESUME_KEYS and saved.get(k) != v
+        if k in RESUME_KEYS and saved.get(k, SAVED_DEFAULTS.get(k)) != v
     ]
     saved_task, task = saved.get("task") or {}, config.task or {}
     diffs += [f"{k}: saved {saved_task.get(k)!r}, now {task.get(k)!r}"
@@ -225,9 +244,14 @@ def _train_epoch(
     batch_size = config.batch_size
     n_batches = -(-n // batch_size)
     total = 0.0
+    order = torch.randperm(n) if config.shuffle else None
     with progress_bar(n_batches, f"epoch {epoch}/{config.epochs}", config.progress) as bar:
         for start in range(0, n, batch_size):
-            batch = {key: value[start : start + batch_size] for key, value in data.items()}
+            if order is None:
+                batch = {key: value[start : start + batch_size] for key, value in data.items()}
+            else:
+                batch = {key: _take(value, order[start : start + batch_size])
+                         for key, value in data.items()}
             loss = train_step(model, loss_fn, batch, optimizer)
             size = min(batch_size, n - start)
             total += loss.item() * size  # a CPU scalar read is cheaper than tensor arithmetic
@@ -238,6 +262,18 @@ def _train_epoch(
     if not math.isfinite(mean):
         raise TrainingError(f"the training loss became {mean} in epoch {epoch}")
     return mean
+
+
+def _take(value: Any, index: torch.Tensor) -> Any:
+    """The rows `index` of a tensor, or the items of a sequence."""
+    if isinstance(value, torch.Tensor):
+        return value[index]
+    return [value[i] for i in index.tolist()]
+
+
+def _best_value(history: list[dict[str, Any]], name: str | None) -> float:
+    values = [row[name] for row in history if name is not None and name in row]
+    return max(values) if values else -math.inf
 
 
 def fit(
@@ -292,6 +328,15 @@ def fit(
             with torch.no_grad():
                 metrics.update(_metric_values(evaluate(model)))
             model.train()
+        if config.best_metric is not None:
+            if config.best_metric not in metrics:
+                raise TrainingError(f"best_metric {config.best_metric!r} is not among the "
+                                    f"epoch's metrics ({', '.join(metrics)})")
+            # before the checkpoint: a run killed in between retrains this epoch identically
+            if metrics[config.best_metric] > _best_value(history, config.best_metric):
+                save_checkpoint(output_dir / BEST_NAME, {
+                    "format": FORMAT_VERSION, "epoch": epoch, "metric": config.best_metric,
+                    "value": metrics[config.best_metric], "model": model.state_dict()})
         history.append(metrics)
         # the checkpoint first: metrics never list an epoch the checkpoint lacks, so a
         # killed run never trains an epoch twice
