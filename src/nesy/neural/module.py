@@ -7,6 +7,7 @@ and compiled once, cached, and evaluated on [B, ...] tensors of network outputs.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -251,8 +252,11 @@ class Module(nn.Module):
             modes = ["target", "free"] if target_vars and integer_targets else ["free"]
         groundings = [Grounding(answer_grounding(target_vars, mode), symbolic=True)
                       for mode in modes] + [Grounding(answer_grounding(target_vars, "plain"))]
-        plan = compile_query(self.program, query, self.semiring, self.limits,
-                             groundings=groundings).batched()
+        build = compile_query
+        if self.semiring.solver:  # a solver back end's plan (nesy.solvers, an optional extra)
+            from nesy.solvers import solver_plan as build
+        plan = build(self.program, query, self.semiring, self.limits,
+                     groundings=groundings).batched()
         shape = self._shape_of(plan)
         self.stats.compile_time_s += time.perf_counter() - start
         self.stats.shapes += 1
@@ -457,20 +461,17 @@ class Module(nn.Module):
                     targets: dict, log: bool = False) -> torch.Tensor:
         """P (or log P) of a constraint over random integers, from the networks' outputs; the
         targets' terms move to the right-hand side: `expr + c*T op v` is `expr op v - c*t`."""
-        expr, value = prob.expr, prob.value
-        target_terms = [(c, g) for c, g in expr.terms if g[0] == TARGET]
+        expr, target_terms = _split_targets(prob.expr)
+        value = prob.value
         if target_terms:
-            expr = LinearExpr(tuple((c, g) for c, g in expr.terms if g[0] != TARGET),
-                              expr.const)
             value = _shifted(value, target_terms, targets, like.shape[0], like.device)
         if not expr.terms:  # a test of the targets alone
             held = _holds(prob.op, expr.const, value, like)
             return held.log() if log else held
-        group_probs = {}
-        for _, g in expr.terms:
-            out = outputs[(g[1], g[2])]
-            group_probs[g] = out if out.dtype == like.dtype else out.to(like.dtype)
+        # the networks' outputs as they are: the evaluation converts them to like's dtype once
+        group_probs = {g: outputs[(g[1], g[2])] for _, g in expr.terms}
         if not self.semiring.exact_integers:  # max-product, max-min: each sum's best way
+            group_probs = {g: p.to(like.dtype) for g, p in group_probs.items()}
             held = semiring_constraint(self.semiring, prob.op, expr, value, shape.domains,
                                        group_probs, like, self.limits)
             return held.clamp_min(torch.finfo(held.dtype).tiny).log() if log else held
@@ -1050,6 +1051,17 @@ def _integer_target(name: str, target, batch: int):
                               hint="targets are int64 tensors or lists of ints")
         out.append(int(t))
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_targets(expr: LinearExpr) -> tuple[LinearExpr, tuple]:
+    """(the expression without its targets' terms, those terms): once per expression, not
+    once per batch (building a LinearExpr sorts its terms)."""
+    target_terms = tuple((c, g) for c, g in expr.terms if g[0] == TARGET)
+    if not target_terms:
+        return expr, ()
+    return LinearExpr(tuple((c, g) for c, g in expr.terms if g[0] != TARGET), expr.const), \
+        target_terms
 
 
 def _shifted(value: int, target_terms: list, targets: dict, batch: int, device):

@@ -72,28 +72,25 @@ def constraint_probability(op: str, expr: LinearExpr, target, domains, probs,
                            like: torch.Tensor, limits: Limits = Limits(),
                            log: bool = False) -> torch.Tensor:
     """P(expr op target) per example (its log with `log`, which the carry DP computes without
-    underflow); `target` is an int, a [B] tensor, or a list of ints."""
-    if log and _method(op, expr, tuple((g, tuple(domains[g])) for g in expr.groups()),
-                       limits.max_distribution_size) == "carry":
-        return _carry_dp(expr, target, domains, probs, like, limits, log=True)
-    if log:
-        p = constraint_probability(op, expr, target, domains, probs, like, limits)
-        return p.clamp_min(torch.finfo(p.dtype).tiny).log()
-    batch = like.shape[0]
+    underflow); `target` is an int, a [B] tensor, or a list of ints. `probs` (group -> [B, D])
+    are converted to `like`'s dtype here."""
     domain_items = tuple((g, tuple(domains[g])) for g in expr.groups())
     method = _method(op, expr, domain_items, limits.max_distribution_size)
+    if method == "carry":  # converts once, after stacking the groups
+        return _carry_dp(expr, target, domains, probs, like, limits, log=log)
+    probs = {g: p if p.dtype == like.dtype else p.to(like.dtype) for g, p in probs.items()}
     if method == "point":
-        return _dense_equality(expr, target, domains, probs, like, limits, domain_items)
-    if method == "dense":
+        p = _dense_equality(expr, target, domains, probs, like, limits, domain_items)
+    elif method == "dense":
         values, dist = dense_distribution(expr, domains, probs, like, limits)
         value_tensor = torch.tensor(values, dtype=torch.float64, device=like.device)
-        target_tensor = _as_float(target, batch, like.device)
+        target_tensor = _as_float(target, like.shape[0], like.device)
         mask = COMPARISONS_T[op](value_tensor.unsqueeze(0), target_tensor.unsqueeze(1))
-        return (dist * mask.to(dist.dtype)).sum(1)
-    if op != "=:=":
+        p = (dist * mask.to(dist.dtype)).sum(1)
+    else:
         raise LimitError(f"the comparison {expr} {op} ... ranges over too many values",
                          "max_distribution_size", limits.max_distribution_size)
-    return _carry_dp(expr, target, domains, probs, like, limits)
+    return p.clamp_min(torch.finfo(p.dtype).tiny).log() if log else p
 
 
 DENSE_EQUALITY_LIMIT = 2000  # above this, equalities over positional sums use the carry DP
