@@ -17,7 +17,8 @@ How a back end plugs in (one file, one registry line, one semiring):
 2. Add the class to `REGISTRY` below (explicitly; no import-time discovery).
 3. A semiring class in `semiring/` (one file) sets the capability `solver = "<name>"` and is
    added to `semiring.REGISTRY` under its semantics name; `nesy.query`, `nesy query
-   --semantics` and `nesy.Module` then reach the back end by that name through `answer_query`.
+   --semantics` reach the back end by that name through `answer_query`, and `nesy.Module`
+   through `solver_plan` (the back end's `plan`, whose `evaluation` it implements).
 """
 
 from __future__ import annotations
@@ -49,6 +50,13 @@ def get_backend(name: str) -> Backend:
     return cls()
 
 
+def solver_plan(program, goal, semiring, limits=None, groundings=None):
+    """The plan of a goal under a semiring whose `solver` capability names a back end:
+    `compile_query`'s counterpart, which a `nesy.Module` builds once per query shape (the
+    ground program's batches evaluated by the back end: `Backend.plan`)."""
+    return get_backend(semiring.solver).plan(program, goal, semiring, limits, groundings)
+
+
 def answer_query(program, semiring, limits):
     """The answers to `program`'s queries under a semiring whose `solver` capability names a
     back end: what `nesy.query` calls instead of the compile/evaluate path."""
@@ -56,4 +64,4 @@ def answer_query(program, semiring, limits):
 
 
 __all__ = ["EXTRA", "REGISTRY", "Backend", "Solution", "SolverMissingError", "WeightedCNF",
-           "answer_query", "get_backend", "require"]
+           "answer_query", "get_backend", "require", "solver_plan"]

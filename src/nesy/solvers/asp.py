@@ -29,12 +29,15 @@ from dataclasses import dataclass, field
 
 from nesy.errors import InferenceError, LimitError
 from nesy.front.program import CHOICE, NEURAL, Program
+from nesy.ground.simplify import Simplified
 from nesy.inference import Result
 from nesy.limits import Deadline, Limits
+from nesy.query import Evaluation, Grounded, Grounding, ground_first
 from nesy.reserved import BUILTIN_SIGNATURES
 from nesy.semiring.base import Semiring
-from nesy.solvers.base import Backend, solved_result
-from nesy.terms import Str, Term, TermLike, Var, format_term
+from nesy.solvers.base import Backend, batch_values, solved_result
+from nesy.solvers.ground2asp import GroundAsp, ModelTable, ground2asp, stable_models
+from nesy.terms import Str, Term, TermLike, Var, format_term, substitute
 
 #: the head of an integrity constraint, and of a choice rule
 INCONSISTENT = "inconsistent"
@@ -57,6 +60,8 @@ class Translation:
     queries: list[Term] = field(default_factory=list)  # ground query atoms
     open_queries: bool = False  # some query is not ground: its instances are `__query` atoms
     evidence: list[tuple[Term, bool]] = field(default_factory=list)
+    #: (choice id, alternative index) → (the head it makes true, its clause's variables)
+    heads: dict[tuple[int, int], tuple[Term, TermLike]] = field(default_factory=dict)
 
 
 class Asp(Backend):
@@ -101,12 +106,120 @@ class Asp(Backend):
             names = ", ".join(format_term(a) for a, _ in translation.evidence)
             raise InferenceError(f"inconsistent evidence: {names} has probability 0")
         queries = _query_atoms(translation, models)
-        answers = {}
+        answers, witnesses = {}, {}
         for atom in queries:
             text = asp_term(atom)
-            mass = sum(p for p, atoms in kept if text in atoms)
+            holding = [(p, chosen) for (p, atoms), (chosen, _, _) in zip(
+                weighted, models, strict=True)
+                if text in atoms and all((t in atoms) == v for t, v in evidence)]
+            mass = sum(p for p, _ in holding)
             answers[atom] = mass / z if evidence else mass
-        return solved_result(semiring.name, answers)
+            if holding:  # the most probable stable model where the answer holds
+                p, chosen = max(holding, key=lambda pair: pair[0])
+                witnesses[atom] = (p, _witness(translation, chosen))
+        return solved_result(semiring.name, answers, witnesses)
+
+
+    # ------------------------------------------------------------------ a Module's plans
+    def ground(self, program: Program, goal: object, semiring: Semiring, limits: Limits,
+               ways: list[Grounding]) -> Grounded:
+        """The goal and, where the program has integrity constraints, `inconsistent`: its node
+        becomes a root no stable model may make true (kept as evidence `false`, which the
+        plan reads as a constraint, not as conditioning)."""
+        if program.defines((CHOOSE, 1)):
+            raise InferenceError(
+                "a nesy.Module under asp grounds the program with nesy's grounder, which has no "
+                "choice rules (choose/1)", hint="nesy.query and `nesy query --semantics asp` "
+                "take choice rules; a Module takes integrity constraints and stratified rules")
+        constrained = program.defines((INCONSISTENT, 0))
+        if constrained and goal is not None:
+            goal = Term(",", (goal, Term("\\+", (Term(INCONSISTENT),))))
+        grounded = ground_first(program, goal, semiring, limits, ways)
+        if constrained:
+            ground = grounded.ground
+            for node, name in enumerate(ground.names):
+                if name == Term(INCONSISTENT) and node in ground.bodies:
+                    ground.evidence.append((name, node, False))
+        return grounded
+
+    def evaluation(self, program: Program, simplified: Simplified, roots: list,
+                   limits: Limits) -> Evaluation:
+        if any(value for _, _, value in simplified.evidence):
+            raise InferenceError("a nesy.Module under asp takes no evidence")
+        constraints = [lit for _, lit, _ in simplified.evidence]
+        return StableModels(ground2asp(program, simplified, roots, constraints), limits)
+
+
+@dataclass
+class StableModels(Evaluation):
+    """A Module's `asp`: NeurASP's probability of each root, the sum over the stable models
+    where it holds of the product of the model's choices' probabilities, divided by the number
+    of stable models of its total choice. The models are enumerated by clingo once per query
+    shape (they do not depend on the numbers); a batch is one tensor expression over them
+    ([B, models, groups] gathered, multiplied out, summed into the roots), so autograd gives
+    NeurASP's gradient exactly: d P(O) / d p(c) = the sum over the models of O that choose c of
+    their probability divided by p(c), with the outcomes' own dependence (a lone fact's 1 - p,
+    a group's none) differentiated as well."""
+
+    asp: GroundAsp
+    limits: Limits
+    table: ModelTable | None = None
+    _tensors: dict = field(default_factory=dict)
+
+    def batched(self) -> None:
+        if self.table is None:
+            self.table = stable_models(self.asp, self.limits)
+
+    def evaluate(self, semiring, leaves, answers=None):
+        import torch
+
+        self.batched()
+        values = self.asp.outcomes.values(leaves)  # [B, K]
+        key = (values.device, values.dtype)
+        if key not in self._tensors:
+            table = self.table
+            width = len(self.asp.outcomes.outcome)
+            self._tensors[key] = (
+                torch.tensor(table.picks, dtype=torch.long, device=values.device)
+                .reshape(len(table.picks), width),
+                torch.tensor(table.share, dtype=values.dtype, device=values.device),
+                torch.tensor(table.holds, dtype=values.dtype, device=values.device)
+                .reshape(len(table.picks), self.asp.roots))
+        picks, share, holds = self._tensors[key]
+        weights = values[:, picks].prod(-1) * share  # [B, models]
+        return batch_values(weights @ holds, leaves.like, answers)
+
+    def pretty(self) -> str:
+        count = "" if self.table is None else f" ({len(self.table.picks)} models)"
+        return f"stable models by clingo{count}:\n{self.asp.text}"
+
+
+def _witness(translation: Translation, chosen) -> list:
+    """A stable model's total choice as witness facts: each chosen alternative's head, and
+    `\\+a` for a probabilistic fact (a one-alternative choice) left false; "none" of an
+    annotated disjunction is not written (as `mpe` writes worlds)."""
+    facts = []
+    for symbol in sorted(chosen, key=str):
+        choice_id, index = symbol.arguments[0].number, symbol.arguments[1]
+        p = _choice_probability(translation, symbol)
+        alternatives = [k for k in translation.choices[choice_id] if k != "none"]
+        key = 0 if str(index) == "none" else index.number
+        if str(index) == "none" and len(alternatives) != 1:
+            continue
+        head, variables = translation.heads[(choice_id, key)]
+        binding: dict = {}
+        _bind(variables, symbol.arguments[2], binding)
+        facts.append((format_term(substitute(head, binding)), p, str(index) != "none"))
+    return facts
+
+
+def _bind(pattern: TermLike, symbol, binding: dict) -> None:
+    """Bind the variables of a clause's variable term to the values clingo chose for them."""
+    if isinstance(pattern, Var):
+        binding[pattern] = _symbol2term(symbol)
+    elif isinstance(pattern, Term):
+        for arg, sub in zip(pattern.args, symbol.arguments, strict=False):
+            _bind(arg, sub, binding)
 
 
 def _choice_probability(translation: Translation, symbol) -> float:
@@ -259,6 +372,7 @@ class _Translator:
         for conjunct in _conjuncts(goal):
             if isinstance(conjunct, Term) and conjunct.functor == CHOICE:
                 self.choice(conjunct, [c for c in _conjuncts(goal) if c is not conjunct])
+                self.out.heads[(conjunct.args[0], conjunct.args[1])] = (head, conjunct.args[2])
 
     def choice(self, goal: Term, rest: list) -> None:
         choice_id, index, variables, prob, _ = goal.args

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 
 from nesy.errors import InferenceError, LimitError
 from nesy.front.program import Program
-from nesy.ground.simplify import FALSE, TRUE, simplify
+from nesy.ground.simplify import FALSE, TRUE, Simplified, simplify
 from nesy.inference import Result, fixed_probabilities
 from nesy.limits import Deadline, Limits
-from nesy.query import ground_goal
+from nesy.query import Evaluation, ground_goal
 from nesy.semiring.base import Semiring
-from nesy.solvers.base import Backend, Solution, WeightedCNF
+from nesy.solvers.base import Backend, Outcomes, Solution, WeightedCNF, batch_values
 from nesy.solvers.ground2wcnf import MpeEncoding, ground2wcnf
 from nesy.terms import format_term
 
@@ -76,15 +77,91 @@ class MaxSat(Backend):
         return Result(semiring.name, answers, simplified, probabilities, None, worlds)
 
     def _best(self, encoding: MpeEncoding, roots: list, limits: Limits) -> frozenset | None:
-        """The most probable model with every root literal true (None: there is none)."""
-        if FALSE in roots:
-            return None
-        base = encoding.wcnf
-        units = [(lit,) for lit in roots if lit != TRUE]
-        wcnf = WeightedCNF(base.num_vars, base.hard + units, base.soft, base.names)
-        Deadline(limits).check("MaxSAT solving")
-        solution = self.solve(wcnf, limits)
-        return None if solution is None else solution.model
+        return best_model(self, encoding, roots, limits)
+
+    def evaluation(self, program: Program, simplified: Simplified, roots: list,
+                   limits: Limits) -> Evaluation:
+        return MostProbableWorlds(self, simplified, roots, limits)
+
+
+def best_model(backend: Backend, encoding: MpeEncoding, roots: list,
+               limits: Limits) -> frozenset | None:
+    """The most probable model with every root literal true (None: there is none), by the
+    back end's `solve`."""
+    if FALSE in roots:
+        return None
+    base = encoding.wcnf
+    units = [(lit,) for lit in roots if lit != TRUE]
+    wcnf = WeightedCNF(base.num_vars, base.hard + units, base.soft, base.names)
+    Deadline(limits).check("MaxSAT solving")
+    solution = backend.solve(wcnf, limits)
+    return None if solution is None else solution.model
+
+
+@dataclass
+class MostProbableWorlds(Evaluation):
+    """A Module's `mpe` by a solver: per example and root, the most probable world where the
+    root holds (the back end's `solve` on the ground program's weighted CNF at that example's
+    probabilities), valued as the product of its outcomes' probabilities taken from the leaf
+    tensors. The forward value is the compiled `mpe`'s (a world assigns every choice the
+    grounding reached); autograd gives the same max-product subgradient (d value / d p is the
+    product of the world's other outcomes for the outcomes in it, 0 elsewhere), except that a
+    tie goes to the solver's world rather than being split. One solver call per example and
+    root: the symbolic work is not shared across a batch, as the optimum depends on the
+    numbers."""
+
+    backend: Backend
+    simplified: Simplified
+    roots: list
+    limits: Limits
+    outcomes: Outcomes | None = None
+
+    def evaluate(self, semiring, leaves, answers=None):
+        import torch
+
+        ground = self.simplified.ground
+        if self.outcomes is None:
+            groups = {}
+            for node, choice in ground.choices.items():
+                groups.setdefault(choice.group, []).append(node)
+            self.outcomes = Outcomes(
+                [(sorted(nodes, key=lambda n: ground.choices[n].index), True)
+                 for nodes in groups.values()])
+        outcomes = self.outcomes
+        values = outcomes.values(leaves)  # [B, K]
+        numbers = values.detach().double().cpu()
+        batch, width = values.shape[0], len(outcomes.outcome)
+        picks = torch.zeros(batch, len(self.roots), width, dtype=torch.long)
+        found = torch.zeros(batch, len(self.roots), dtype=torch.bool)
+        for b in range(batch):
+            row = numbers[b].tolist()
+            probabilities = {node: row[i] for i, node in enumerate(outcomes.nodes)}
+            encoding = ground2wcnf(self.simplified, probabilities)
+            for r, root in enumerate(self.roots):
+                model = best_model(self.backend, encoding, [encoding.root(root)], self.limits)
+                if model is None:
+                    continue
+                found[b, r] = True
+                picks[b, r] = torch.tensor(self._world(encoding, model))
+        chosen = values.gather(1, picks.reshape(batch, -1).to(values.device))
+        worlds = chosen.reshape(batch, len(self.roots), width).prod(-1)
+        result = worlds * found.to(values.device, values.dtype)
+        return batch_values(result, leaves.like, answers)
+
+    def _world(self, encoding: MpeEncoding, model: frozenset) -> list[int]:
+        """The model's outcome per group, as columns of `self.outcomes` (the encoding lists
+        the groups in the ground program's order, members by index, as `outcomes` does)."""
+        picks = []
+        for (_, members), columns in zip(encoding.groups, self.outcomes.outcome, strict=True):
+            if len(members) == 1:
+                picks.append(columns[0] if members[0][1] in model else columns[1])
+            else:
+                picks.append(next(c for (_, var), c in zip(members, columns, strict=True)
+                                  if var in model))
+        return picks
+
+    def pretty(self) -> str:
+        return f"per example and answer, the most probable world by the {self.backend.name} solver"
 
 
 def _negate(lit):

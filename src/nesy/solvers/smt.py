@@ -25,7 +25,7 @@ from nesy.front.program import CHOICE, NEURAL, Program
 from nesy.inference import Result
 from nesy.limits import Deadline, Limits
 from nesy.semiring.base import Semiring
-from nesy.solvers.base import Backend, solved_result
+from nesy.solvers.base import Backend, Solution, WeightedCNF, solved_result
 from nesy.terms import Str, Term, TermLike, Var, format_term, substitute
 
 _COMPARISONS = {"=:=", "=\\=", "<", ">", "=<", ">=", "is", "=", "\\=", "==", "\\=="}
@@ -51,6 +51,38 @@ class RandomInteger:
 class Smt(Backend):
     name = "smt"
     requires = (("z3", "z3-solver"),)
+
+    def solve(self, wcnf: WeightedCNF, limits: Limits) -> Solution | None:
+        """z3's optimiser on a weighted CNF (a Module's `mpe-smt`: its ground program's MPE
+        encoding, the network outputs enumerated by grounding)."""
+        (z3,) = self.load()
+        variables = [z3.Bool(f"v{v}") for v in range(wcnf.num_vars + 1)]
+
+        def clause_formula(clause):
+            return z3.Or([variables[lit] if lit > 0 else z3.Not(variables[-lit])
+                          for lit in clause])
+
+        optimiser = z3.Optimize()
+        timeout_ms = max(1, int((Deadline(limits).end - time.monotonic()) * 1000))
+        optimiser.set("timeout", timeout_ms)
+        for clause in wcnf.hard:
+            optimiser.add(clause_formula(clause))
+        for clause, weight in wcnf.soft:
+            optimiser.add_soft(clause_formula(clause), weight)
+        status = optimiser.check()
+        if status == z3.unsat:
+            return None
+        if status != z3.sat:
+            raise LimitError("z3 found no optimum in time", "timeout_s", limits.timeout_s)
+        model = optimiser.model()
+        true = frozenset(v for v in range(1, wcnf.num_vars + 1)
+                         if z3.is_true(model.eval(variables[v], True)))
+        return Solution(true, wcnf.cost(true))
+
+    def evaluation(self, program, simplified, roots, limits):
+        from nesy.solvers.maxsat import MostProbableWorlds
+
+        return MostProbableWorlds(self, simplified, roots, limits)
 
     def answer(self, program: Program, semiring: Semiring, limits: Limits) -> Result:
         (z3,) = self.load(semiring.name)
@@ -84,7 +116,11 @@ class Smt(Backend):
             raise InferenceError(f"inconsistent evidence: {names} has probability 0")
         for atom, formula in formulas:
             model = best(formula)
-            answers[atom], worlds[atom] = (0.0, []) if model is None else encoder.read(model)
+            if model is None:
+                answers[atom] = 0.0
+                continue
+            answers[atom], facts = encoder.read(model)
+            worlds[atom] = (answers[atom], facts)
         return solved_result(semiring.name, answers, worlds)
 
 
@@ -247,19 +283,22 @@ class _Encoder:
             result.append((instance, z3.substitute(formula, *pairs)))
         return result
 
-    def read(self, model) -> tuple[float, list[str]]:
-        """The probability of the solver's world, and the world as `mpe` prints it."""
+    def read(self, model) -> tuple[float, list[tuple[str, float, bool]]]:
+        """The probability of the solver's world, and the world as witness facts (as `mpe`
+        prints it: each chosen value, `\\+a` for a probabilistic fact left false)."""
         probability, world = 1.0, []
         for key, (_, flags, _) in self.used.items():
             variable = self.integers[key]
             chosen = next((v for v, b in flags.items() if model.eval(b, True)), None)
             if chosen is not None:
                 probability *= variable.values[chosen]
-                world.append(format_term(variable.atoms[chosen]))
+                world.append((format_term(variable.atoms[chosen]), variable.values[chosen],
+                              True))
             else:
                 probability *= variable.none
                 if len(variable.atoms) == 1:
-                    world.append("\\+" + format_term(next(iter(variable.atoms.values()))))
+                    world.append((format_term(next(iter(variable.atoms.values()))),
+                                  variable.none, False))
         return probability, world
 
     # ------------------------------------------------------------------ goals
