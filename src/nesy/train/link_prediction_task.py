@@ -359,7 +359,15 @@ def explain_link(model, data: Indexed, program_text: str, triples: torch.Tensor)
     module = nesy.Module(program, {"complex": network}, atom, logits=["complex"],
                          embed=network.embed)
     with torch.no_grad():
-        return f"predicted link {atom} (a test fact, ranked first):\n" + module.explain({})
+        text = f"predicted link {atom} (a test fact, ranked first):\n" + module.explain({})
+    if isinstance(model, RuleLinkPredictor):  # the clauses of the rules the proof uses
+        names, weights = relation_names(data), rule_weights(model)
+        text += "".join(f"\nwhere fire({rule_id(r, i)}, X, Y) is the choice of "
+                        f"{rule_text(rule, names, float(weights[r, i]))}"
+                        for r, head_rules in enumerate(model.mined)
+                        for i, rule in enumerate(head_rules)
+                        if f"fire({rule_id(r, i)}," in text)
+    return text
 
 
 # ---------------------------------------------------------------- training
