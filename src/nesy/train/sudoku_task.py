@@ -457,10 +457,11 @@ def read_givens(net, images: torch.Tensor, tta: bool = False) -> torch.Tensor:
 
 
 def evaluate_solve(module, net, split, limit: int | None = None, tta: bool = False,
-                   unique: bool = False) -> dict:
+                   unique: bool = False, possibilistic: bool = False) -> dict:
     """Boards solved exactly by MAP, the givens' digit accuracy (argmax) and its power 17,
     per-board solve time (mean, p95), and how many misread givens MAP corrected. `tta`: read
-    each given by test-time augmentation (`read_givens`); `unique` as in `map_solve`."""
+    each given by test-time augmentation (`read_givens`); `unique` and `possibilistic` as in
+    `map_solve`."""
     m = len(split) if limit is None else min(limit, len(split))
     images, values = split.given_images()[:m], split.given_values()[:m]
     log_probs_t = read_givens(net, images, tta)
@@ -477,7 +478,8 @@ def evaluate_solve(module, net, split, limit: int | None = None, tta: bool = Fal
         given = split.given[b].numpy()
         full = np.zeros((81, 9))
         full[given] = log_probs[b]
-        board, seconds, how = map_solve(full, given, unique=unique)
+        board, seconds, how = map_solve(full, given, unique=unique,
+                                        possibilistic=possibilistic)
         times.append(seconds)
         paths[how] += 1
         solved += int((board == split.solutions[b].numpy()).all())
