@@ -7,7 +7,8 @@ and sample (D·V·k worlds per example); the program's evaluation in a world is 
 here, so RLOO's k worlds per example, with the other k-1 samples' mean as each sample's baseline
 (unbiased, no learned baseline to train), buy more samples for the same cost.
 
-Each world is evaluated under the semiring's own algebra (the boolean one, `WorldSampling`).
+A world's truth is the boolean semiring's value of the derivation DAG (`WorldSampling` is the
+boolean semiring), computed on bool tensors by `world_truth`.
 
     value  = mean_j f(w_j)                                   (the estimate, unbiased)
     grad   = 1/(k-1) · sum_j (f(w_j) - mean f) · grad log p(w_j)   (unbiased for grad P, k > 1)
@@ -23,9 +24,54 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from nesy.circuit.circuit import AND, NOT
 from nesy.circuit.evaluate import CircuitPlan
 from nesy.errors import InferenceError
 from nesy.ground.simplify import Simplified
+
+
+def world_truth(plan: CircuitPlan, worlds, index: dict):
+    """[R, n_roots] bool: the roots' truth in R worlds, `worlds` [R, num_vars + 1] bool (column
+    0 unused), by the plan's levelled steps on one preallocated [nodes, R] buffer of 0/1 filled
+    in place. A world's truth carries no gradient (the estimator's lies in log p), so each step
+    writes its rows instead of growing a float tensor by one concatenation per step, which costs
+    the whole buffer per step (quadratic in the DAG's depth: N = 100 digits, 400 levels).
+    `index` caches the plan's positions as long tensors per device."""
+    import torch
+
+    plan.level()
+    device = worlds.device
+    tensors = index.get(device)
+    if tensors is None:
+        def as_long(items):
+            return torch.tensor(items, dtype=torch.long, device=device)
+
+        # each gate's children width-major ([width, nodes]): a step reduces the leading
+        # dimension of [width, nodes, R] (min for AND, max for OR, on uint8: several times
+        # faster than bool's all/any, or than reducing the middle dimension of [nodes, width, R])
+        tensors = index[device] = ([(kind, as_long(i).view(-1, w).t().reshape(-1), w)
+                                    for kind, i, w in plan.steps],
+                                   as_long(plan.leaf_sources), as_long(plan.roots))
+    steps, leaf_sources, roots = tensors
+    rows = worlds.shape[0]
+    literals = worlds.t().to(torch.uint8)
+    if plan.reads_neg:  # variable v's negation is column num_vars + 1 + v
+        literals = torch.cat([literals, 1 - literals], dim=0)
+    values = torch.empty(plan.size, rows, dtype=torch.uint8, device=device)
+    values[0] = 0
+    values[1] = 1
+    start = 2 + len(plan.leaf_sources)
+    values[2:start] = literals.index_select(0, leaf_sources)
+    for kind, positions, width in steps:
+        block = values.index_select(0, positions)
+        if kind == NOT:
+            out = 1 - block
+        else:
+            block = block.view(width, -1, rows)
+            out = block.amin(0) if kind == AND else block.amax(0)
+        values[start:start + out.shape[0]] = out
+        start += out.shape[0]
+    return values.index_select(0, roots).t().bool()
 
 
 def rloo_estimate(truth, log_prob):
@@ -57,6 +103,7 @@ class SampledWorlds:
     layout: tuple | None = None
     generator: object = None
     built: bool = field(default=False)
+    index: dict = field(default_factory=dict)  # the plan's positions per device (world_truth)
 
     def batched(self) -> None:
         if self.built:
@@ -136,8 +183,8 @@ class SampledWorlds:
         batch = columns.shape[0]
         device = columns.device
         if not gather:  # no choice below the roots: every world is the same
-            worlds = like.new_ones(batch * k, 1)
-            truth = self.plan.evaluate(worlds, worlds, semiring)
+            worlds = torch.ones(batch * k, 1, dtype=torch.bool, device=device)
+            truth = world_truth(self.plan, worlds, self.index).to(like.dtype)
             return truth.reshape(batch, k, -1), like.new_zeros(batch, k)
         padded = torch.cat([columns, columns.new_zeros(batch, 1)], dim=1)
         probs = padded[:, torch.tensor(gather, device=device)]  # [B, G, D]
@@ -151,9 +198,8 @@ class SampledWorlds:
         chosen = drawn[:, torch.tensor(node_group, device=device), :]  # [B, M, k]
         hot = chosen == torch.tensor(node_outcome, device=device).view(1, -1, 1)
         hot = hot[:, torch.tensor(read, device=device), :].transpose(1, 2)  # [B, k, n]
-        worlds = torch.cat([hot.new_ones(batch, k, 1), hot], dim=2)
-        worlds = worlds.reshape(batch * k, -1).to(columns.dtype)
-        truth = self.plan.evaluate(worlds, worlds, semiring)
+        worlds = torch.cat([hot.new_ones(batch, k, 1), hot], dim=2).reshape(batch * k, -1)
+        truth = world_truth(self.plan, worlds, self.index).to(columns.dtype)
         return truth.reshape(batch, k, -1), log_prob
 
     def validate(self) -> None:
