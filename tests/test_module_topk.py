@@ -61,8 +61,17 @@ def test_examples_pick_different_top_k_sets():
     assert first != second  # the batch below really ranks its examples differently
 
 
+@pytest.fixture(params=["ranked", "searched"])
+def selection(request, monkeypatch):
+    """Both ways a batch selects: every proof ranked (few proofs, the default here) and the
+    DAG search (forced)."""
+    if request.param == "searched":
+        monkeypatch.setattr(topk_proofs, "RANK_ALL_PROOFS", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("k", [1, 2, 3, 5])
-def test_overlapping_proofs_match_nesy_query_per_example(k):
+def test_overlapping_proofs_match_nesy_query_per_example(k, selection):
     module = nesy.Module(NEURAL, {"net": Identity()}, "q(X, Y)", semantics="topk", k=k)
     inputs = {"X": torch.tensor(ROWS_X, dtype=torch.float64),
               "Y": torch.tensor(ROWS_Y, dtype=torch.float64)}
@@ -79,7 +88,7 @@ def test_overlapping_proofs_match_nesy_query_per_example(k):
         assert torch.allclose(got, exact, atol=1e-12)
 
 
-def test_distribution_and_targets_agree_with_nesy_query():
+def test_distribution_and_targets_agree_with_nesy_query(selection):
     module = nesy.Module(NEURAL, {"net": Identity()}, "s(X, Y, Z)", semantics="topk", k=2)
     inputs = {"X": torch.tensor(ROWS_X, dtype=torch.float64),
               "Y": torch.tensor(ROWS_Y, dtype=torch.float64)}
@@ -98,7 +107,7 @@ def test_distribution_and_targets_agree_with_nesy_query():
     assert module.probability(inputs, {"Z": torch.tensor([9, 9])}).tolist() == [0.0, 0.0]
 
 
-def test_gradients_flow_to_the_network_outputs():
+def test_gradients_flow_to_the_network_outputs(selection):
     module = nesy.Module(NEURAL, {"net": Identity()}, "q(X, Y)", semantics="topk", k=2,
                          logits=True)
     logits_x = torch.tensor(ROWS_X, dtype=torch.float64).log().requires_grad_()
@@ -112,7 +121,7 @@ def test_gradients_flow_to_the_network_outputs():
     assert logits_x.grad.abs().sum() > 0 and logits_y.grad.abs().sum() > 0
 
 
-def test_too_many_proofs_to_enumerate_is_a_limit_error():
+def test_too_many_proofs_to_enumerate_is_a_limit_error(monkeypatch):
     """Only a shape the DAG search cannot take enumerates its proofs (here: q's parts share
     d(X, _)), under max_proofs."""
     rules = "q(X, Y) :- p(X), p(Y), d(X, 1).\np(X) :- d(X, 0).\np(X) :- d(X, 2).\n"
@@ -122,6 +131,7 @@ def test_too_many_proofs_to_enumerate_is_a_limit_error():
                          limits=Limits(max_proofs=1))
     with pytest.raises(LimitError, match="max_proofs"):
         module.probability(inputs, {})
+    monkeypatch.setattr(topk_proofs, "RANK_ALL_PROOFS", 0)  # searched, however few
     searched = nesy.Module(NEURAL, {"net": Identity()}, "q(X, Y)", semantics="topk",
                            limits=Limits(max_proofs=1))
     assert searched.probability(inputs, {}).shape == (2,)  # five proofs, none enumerated

@@ -21,6 +21,7 @@ from neural_programs import DOMAIN
 from neural_programs import program as generated_program
 
 import nesy
+from nesy.circuit import topk as topk_proofs
 from nesy.circuit.topk import ProofSearch, ProofTable
 from nesy.errors import NesyError
 from nesy.query import MappedLeaves, compile_query, fixed_probabilities
@@ -57,8 +58,18 @@ def _one_example(plan, probabilities: dict[int, list[float]], b: int) -> list[fl
     return plan.evaluate(MappedLeaves({n: v[b] for n, v in probabilities.items()}))
 
 
+@pytest.fixture
+def search_always(monkeypatch):
+    """The DAG search wherever it is exact, however few the proofs (the default ranks a few
+    every time)."""
+    monkeypatch.setattr(topk_proofs, "RANK_ALL_PROOFS", 0)
+
+
+@pytest.mark.parametrize("searched", [True, False], ids=["search", "default"])
 @pytest.mark.parametrize("path", PROGRAMS, ids=lambda p: p.stem)
-def test_corpus_batch_equals_one_example_per_example(path):
+def test_corpus_batch_equals_one_example_per_example(path, searched, monkeypatch):
+    if searched:
+        monkeypatch.setattr(topk_proofs, "RANK_ALL_PROOFS", 0)
     source = path.read_text()
     for k in KS:
         try:
@@ -84,7 +95,7 @@ def test_corpus_batch_equals_one_example_per_example(path):
                 assert float(got[b, a]) == pytest.approx(value, abs=1e-9), (k, b, a)
 
 
-def test_the_corpus_is_mostly_searched():
+def test_the_corpus_is_mostly_searched(search_always):
     """The proof table is left for cycles and ANDs whose parts share a group; count both."""
     kinds = {}
     for path in PROGRAMS:
@@ -101,7 +112,7 @@ def test_the_corpus_is_mostly_searched():
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_generated_programs_equal_nesy_query_per_example(seed):
+def test_generated_programs_equal_nesy_query_per_example(seed, search_always):
     """Generated neural programs (`neural_programs`), the network written as annotated
     disjunctions whose numbers differ per example: the batch against `nesy.query` on each
     example's program text."""
@@ -146,7 +157,7 @@ def _row(rng: random.Random) -> list[float]:
     return [w * scale for w in weights]
 
 
-def test_gradients_match_finite_differences():
+def test_gradients_match_finite_differences(search_always):
     """The union is differentiable in every choice's probability (the selection is not: it
     is constant near a point where no two proofs tie)."""
     source = (Path(__file__).parent / "programs" / "ad_facts_none.pl").read_text() + \

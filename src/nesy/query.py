@@ -565,8 +565,9 @@ class SelectedProofs(Evaluation):
     """Top-k: the k most probable proofs of each answer, then the exact probability of their
     disjunction (conditioned on the evidence's k best proofs). A batch: a k-best search over
     the derivation DAG, levelled once per shape and run on tensors (`circuit.topk.ProofSearch`);
-    where that search would not be exact (a cycle, or an AND whose parts share a group of
-    choices), every proof enumerated once (`proof_table`) and ranked per example. One example:
+    where proofs are few (cheaper to rank them all) or that search would not be exact (a cycle,
+    an AND whose parts share a group of choices), every proof enumerated once (`proof_table`)
+    and ranked per example. One example:
     ranked among all proofs where they are few, else a pruning search (exact on the shapes the
     DAG search takes), then weighted model counting."""
 
@@ -581,11 +582,11 @@ class SelectedProofs(Evaluation):
         if self.table is None:
             if self.simplified.evidence:
                 raise InferenceError("top-k on a batch does not condition on evidence")
-            from nesy.circuit.topk import ProofSearch
+            from nesy.circuit.topk import ProofSearch, worth_searching
 
             dag = ground2dag(self.simplified, self.roots)
             choices = self.simplified.ground.choices
-            if dag is not None:
+            if dag is not None and worth_searching(dag.circuit):
                 self.table = ProofSearch.from_dag(
                     dag.circuit, dag.choices, {n: choices[n].group for n in dag.choices})
             if self.table is None:

@@ -51,6 +51,28 @@ CHUNK_ELEMENTS = 1 << 24
 HASH_BITS = 52
 #: the positions of the two constants in a search's values: no proof, and the empty proof
 ZERO, ONE = 0, 1
+#: derivations of a shape's answers up to which a batch ranks every proof (`ProofTable`: a
+#: gather, a product and a sort) rather than search (a few tensor ops per level of the DAG)
+RANK_ALL_PROOFS = 100_000
+
+
+def worth_searching(circuit: Circuit) -> bool:
+    """Whether the derivations below the roots (an upper bound on their distinct proofs) are
+    too many to rank them all per example (`RANK_ALL_PROOFS`)."""
+    count: list[int] = []
+    for kind, data in zip(circuit.kinds, circuit.data, strict=True):
+        if kind == AND:
+            value = 1
+            for child in data:
+                value *= count[child]
+        elif kind == OR:
+            value = sum(count[child] for child in data)
+        elif kind == NOT:
+            value = count[data[0]]
+        else:
+            value = int(kind != FALSE)
+        count.append(min(value, RANK_ALL_PROOFS + 1))
+    return sum(count[r] for r in circuit.roots) > RANK_ALL_PROOFS
 
 
 def _check_k(k: int, most: int) -> int:
@@ -82,6 +104,9 @@ class ProofSearch:
     size: int
     depth: int  # the most gate levels below a root: the back-trace's steps
     width: int  # the most literals in one proof
+    #: every two proofs of an answer exclude each other, and each weighs its probability:
+    #: the disjunction's probability is the sum of the k proofs'
+    exclusive: bool = False
     cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @staticmethod
@@ -129,10 +154,16 @@ class ProofSearch:
             position[node] = -1 - len(gates)  # provisional: gates are placed after the leaves
             gates.append((kind, list(data), 0))
         first_gate = 2 + len(leaf_codes)
+        # position -> {group: positive code} held by every proof below it; with `strict` (no
+        # AND joins two literals of one group), ORs whose children's such outcomes differ
+        # pairwise make every two proofs of a root exclude each other
+        forced: dict[int, dict[int, int]] = {ZERO: {}, ONE: {}}
+        strict = exclusive = True
         for code, at in leaf_of.items():
             group = 1 << groups[code % n]
             masks[at] = (1 << code, group, group if code < n else 0)
             longest[at], height[at] = 1, 0
+            forced[at] = {groups[code]: code} if code < n else {}
         placed: list[tuple[int, list[int], int]] = []  # binary ANDs, n-ary ORs, children first
 
         def resolve(node_position: int) -> int:
@@ -147,12 +178,14 @@ class ProofSearch:
                 for child in children[1:]:
                     if not _apart(mask, masks[child]):
                         return None
+                    strict = strict and not mask[1] & masks[child][1]
                     mask = tuple(a | b for a, b in zip(mask, masks[child], strict=True))
                     at = first_gate + len(placed)
                     placed.append((AND, [current, child],
                                    1 + max(height[current], height[child])))
                     masks[at], height[at] = mask, placed[-1][2]
                     longest[at] = longest[current] + longest[child]
+                    forced[at] = forced[current] | forced[child]
                     current = at
                 final.append(current)
             else:
@@ -163,28 +196,34 @@ class ProofSearch:
                     mask = tuple(a | b for a, b in zip(mask, masks[child], strict=True))
                 masks[at], height[at] = mask, placed[-1][2]
                 longest[at] = max(longest[c] for c in children)
+                common = set.intersection(*(set(forced[c].items()) for c in children))
+                forced[at] = dict(common)
+                exclusive = exclusive and _outcomes_differ([forced[c] for c in children])
                 final.append(at)
-        # renumber: gates grouped by (depth, kind), each group's outputs contiguous
-        order = sorted(range(len(placed)), key=lambda i: (placed[i][2], placed[i][0]))
+        # renumber: gates grouped by (depth, kind), ORs in chunks of similar width, each
+        # step's outputs contiguous
+        levels: dict[tuple[int, int], list[int]] = {}
+        for i, (kind, _, depth) in enumerate(placed):
+            levels.setdefault((depth, kind), []).append(i)
+        chunks = [chunk for (_, kind), members in sorted(levels.items())
+                  for chunk in (_chunks(members, placed) if kind == OR else [members])]
+        order = [i for chunk in chunks for i in chunk]
         renumber = {first_gate + i: first_gate + rank for rank, i in enumerate(order)}
 
         def moved(at: int) -> int:
             return renumber.get(at, at)
 
         steps: list[tuple[int, list[list[int]], int]] = []
-        for rank, i in enumerate(order):
-            kind, children, depth = placed[i]
-            children = [moved(c) for c in children]
-            key = (depth, kind)
-            if steps and steps[-1][3] == key:
-                steps[-1][1].append(children)
-            else:
-                steps.append((kind, [children], first_gate + rank, key))
+        start = first_gate
+        for chunk in chunks:
+            steps.append((placed[chunk[0]][0], [[moved(c) for c in placed[i][1]] for i in chunk],
+                          start))
+            start += len(chunk)
         roots = [moved(resolve(position[r])) for r in circuit.roots]
         root_depth = max((height[resolve(position[r])] for r in circuit.roots), default=0)
         root_width = max((longest[resolve(position[r])] for r in circuit.roots), default=0)
-        return ProofSearch(nodes, groups, leaf_codes, [s[:3] for s in steps], roots,
-                           first_gate + len(placed), root_depth, max(root_width, 1))
+        return ProofSearch(nodes, groups, leaf_codes, steps, roots, first_gate + len(placed),
+                           root_depth, max(root_width, 1), strict and exclusive)
 
     def _tensors(self, device: torch.device):
         if device not in self.cache:
@@ -197,14 +236,9 @@ class ProofSearch:
                     steps.append((kind, long([c[0] for c in children]),
                                   long([c[1] for c in children]), start))
                     continue
-                # ORs padded to a power of two of children, so one wide OR widens few
-                by_width: dict[int, list[tuple[int, list[int]]]] = {}
-                for i, c in enumerate(children):
-                    by_width.setdefault(1 << (len(c) - 1).bit_length(), []).append((i, c))
-                for width, members in by_width.items():
-                    outputs = long([start + i for i, _ in members])
-                    index = long([c + [ZERO] * (width - len(c)) for _, c in members])
-                    steps.append((kind, index, outputs, start))
+                width = max(len(c) for c in children)
+                steps.append((kind, long([c + [ZERO] * (width - len(c)) for c in children]),
+                              None, start))
             n = len(self.nodes)
             generator = torch.Generator().manual_seed(0)
             hashes = torch.randint(1, 1 << HASH_BITS, (2 * n + 1,), generator=generator)
@@ -217,65 +251,83 @@ class ProofSearch:
         their literal codes [B, A, k, width] (-1 pads) and which exist [B, A, k]."""
         batch, device = p.shape[0], p.device
         steps, leaf_codes, roots, hashes, _ = self._tensors(device)
+        n_leaves = len(self.leaf_codes)
         with torch.no_grad():
-            logw = torch.cat([p, 1.0 - p], dim=1).to(torch.float64).log()
-            score = torch.full((batch, self.size, k), -torch.inf, dtype=torch.float64,
-                               device=device)
-            digest = torch.zeros(batch, self.size, k, dtype=torch.long, device=device)
-            back = torch.full((batch, self.size, k, 2), -1, dtype=torch.long, device=device)
-            leaves = torch.arange(2, 2 + len(self.leaf_codes), device=device)
-            score[:, ONE, 0] = 0.0
-            score[:, leaves, 0] = logw[:, leaf_codes[:len(self.leaf_codes)]]
-            digest[:, leaves, 0] = hashes[leaf_codes[:len(self.leaf_codes)]]
-            back[:, leaves, 0, 0] = leaves * k  # a leaf's proof is itself
-            ranks = torch.arange(k, device=device)
+            # position-major [P, B, k]; an entry is its flat index (position * B + b) * k + rank
+            logw = torch.cat([p, 1.0 - p], dim=1).to(torch.float64).log().T
+            # every gate's entries are written below; a back-pointer is read only from an
+            # entry with a proof (its children have proofs too)
+            first_gate = 2 + n_leaves
+            score = torch.empty(self.size, batch, k, dtype=torch.float64, device=device)
+            score[:first_gate] = -torch.inf
+            digest = torch.zeros(first_gate if self.exclusive else self.size, batch, k,
+                                 dtype=torch.long, device=device)
+            back = torch.empty(self.size, batch, k, 2, dtype=torch.long, device=device)
+            back[:first_gate] = -1
+            rows = torch.arange(batch, device=device).view(1, -1, 1) * k  # b's offset
+
+            def entry(position: torch.Tensor, rank: torch.Tensor) -> torch.Tensor:
+                return position.view(-1, 1, 1) * (batch * k) + rows + rank
+
+            leaves = torch.arange(2, 2 + n_leaves, device=device)
+            score[ONE, :, 0] = 0.0
+            score[2:2 + n_leaves, :, 0] = logw[leaf_codes[:n_leaves]]
+            digest[2:2 + n_leaves, :, 0] = hashes[leaf_codes[:n_leaves]].view(-1, 1)
+            back[2:2 + n_leaves, :, :1, 0] = entry(leaves, 0)  # a leaf's proof is itself
             for kind, index, other, start in steps:
+                out = slice(start, start + index.shape[0])
                 if kind == AND:
-                    out = torch.arange(start, start + index.shape[0], device=device)
-                    left, right = score[:, index], score[:, other]  # [B, n, k]
+                    left, right = score[index], score[other]  # [n, B, k]
                     best, which = (left.unsqueeze(-1) + right.unsqueeze(-2)).flatten(-2).topk(k)
                     first, second = which // k, which % k
-                    score[:, out] = best
-                    digest[:, out] = digest[:, index].gather(-1, first) + \
-                        digest[:, other].gather(-1, second)
-                    back[:, out, :, 0] = index.view(1, -1, 1) * k + first
-                    back[:, out, :, 1] = other.view(1, -1, 1) * k + second
+                    score[out] = best
+                    if not self.exclusive:
+                        digest[out] = digest[index].gather(-1, first) + \
+                            digest[other].gather(-1, second)
+                    back[out, :, :, 0] = entry(index, first)
+                    back[out, :, :, 1] = entry(other, second)
                     continue
-                # OR: the children's k-lists merged, one copy of each fact set kept (its best)
-                out = other
-                candidates = score[:, index].flatten(-2)  # [B, n, width * k]
-                hashed = digest[:, index].flatten(-2)
-                by_score = candidates.sort(dim=-1, descending=True, stable=True).indices
-                by_hash = hashed.gather(-1, by_score).sort(dim=-1, stable=True).indices
-                order = by_score.gather(-1, by_hash)
-                ranked, hashed = candidates.gather(-1, order), hashed.gather(-1, order)
-                repeated = torch.zeros_like(hashed, dtype=torch.bool)
-                repeated[..., 1:] = hashed[..., 1:] == hashed[..., :-1]
-                ranked = ranked.masked_fill(repeated, -torch.inf)
-                best, which = ranked.topk(k)  # (an OR has two children or more)
-                source = order.gather(-1, which)  # [B, n, k]: slot * k + rank
-                child = index.unsqueeze(0).expand(batch, -1, -1).gather(-1, source // k)
-                score[:, out] = best
-                digest[:, out] = hashed.gather(-1, which)
-                back[:, out, :, 0] = child * k + source % k
-            # the back-trace: each selected proof's frontier of entries (position * k + rank),
-            # gates replaced by their children until only leaves are left
+                # OR: the children's k-lists merged, one copy of each fact set kept (its best;
+                # exclusive children hold no fact set twice)
+                candidates = score[index].permute(0, 2, 1, 3).flatten(-2)  # [n, B, width * k]
+                if self.exclusive:
+                    best, source = candidates.topk(k)
+                else:
+                    hashed = digest[index].permute(0, 2, 1, 3).flatten(-2)
+                    by_score = candidates.sort(dim=-1, descending=True, stable=True).indices
+                    by_hash = hashed.gather(-1, by_score).sort(dim=-1, stable=True).indices
+                    order = by_score.gather(-1, by_hash)
+                    ranked, hashed = candidates.gather(-1, order), hashed.gather(-1, order)
+                    repeated = torch.zeros_like(hashed, dtype=torch.bool)
+                    repeated[..., 1:] = hashed[..., 1:] == hashed[..., :-1]
+                    best, which = ranked.masked_fill(repeated, -torch.inf).topk(k)
+                    source = order.gather(-1, which)  # [n, B, k]: slot * k + rank
+                    digest[out] = hashed.gather(-1, which)
+                child = index.gather(1, (source // k).flatten(1)).view(source.shape)
+                score[out] = best
+                back[out, :, :, 0] = child * (batch * k) + rows + source % k
+                back[out, :, :, 1] = -1
+            # the back-trace: each selected proof's frontier of entries, gates replaced by
+            # their children until only leaves are left
             chosen = roots.view(1, -1).expand(batch, -1) if answers is None else \
                 roots[torch.tensor([max(a, 0) for a in answers], device=device)].view(-1, 1)
-            valid = score[torch.arange(batch, device=device).view(-1, 1), chosen] > -torch.inf
+            firsts = (chosen * batch + torch.arange(batch, device=device).view(-1, 1)) * k
+            frontier = firsts.unsqueeze(-1) + torch.arange(k, device=device)  # [B, A, k]
+            valid = score.view(-1)[frontier] > -torch.inf
             if answers is not None:
                 missing = torch.tensor([a < 0 for a in answers], device=device).view(-1, 1, 1)
                 valid = valid & ~missing
-            frontier = torch.where(valid, (chosen * k).unsqueeze(-1) + ranks, -1).unsqueeze(-1)
-            entries = back.view(batch, -1, 2)
+            frontier = frontier.masked_fill(~valid, -1).unsqueeze(-1)
+            entries = back.view(-1, 2)
             for _ in range(self.depth):
-                flat = frontier.clamp_min(0).view(batch, -1, 1).expand(-1, -1, 2)
-                children = entries.gather(1, flat).view(*frontier.shape, 2)
+                children = entries[frontier.clamp_min(0)]  # [B, A, k, F, 2]
                 children = children.masked_fill((frontier < 0).unsqueeze(-1), -1).flatten(-2)
-                keep = (children < 0).to(torch.int8).sort(dim=-1, stable=True).indices
-                frontier = children.gather(-1, keep[..., :self.width])
-            at = frontier // k - 2  # a leaf's place in `leaf_codes` (the constants: < 0)
-            codes = torch.where(at >= 0, leaf_codes[at.clamp_min(0)], -1)
+                if children.shape[-1] > self.width:
+                    keep = (children < 0).to(torch.int8).sort(dim=-1, stable=True).indices
+                    children = children.gather(-1, keep[..., :self.width])
+                frontier = children
+            at = frontier // (batch * k) - 2  # a leaf's place in `leaf_codes` (constants: < 0)
+            codes = torch.where((frontier >= 0) & (at >= 0), leaf_codes[at.clamp_min(0)], -1)
         return codes, valid
 
     def union(self, p: torch.Tensor, like: torch.Tensor, k: int,
@@ -286,8 +338,10 @@ class ProofSearch:
                                device=like.device)
         kept = _check_k(k, k)
         codes, valid = self.select(p, kept, answers)
-        groups = self._tensors(p.device)[4]
-        return union_probability(codes, valid, p.to(like.dtype), groups)
+        p = p.to(like.dtype)
+        if self.exclusive:
+            return _weights(codes, p).masked_fill(~valid, 0.0).sum(-1)
+        return union_probability(codes, valid, p, self._tensors(p.device)[4])
 
 
 def _apart(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
@@ -338,11 +392,7 @@ class ProofTable:
             return torch.zeros(batch, n_answers, dtype=dtype, device=device)
         kept = _check_k(k, most)
         p = p.to(dtype)
-        n = p.shape[1]
-        # literal columns of [p | 1 - p | 1]: short proofs are padded with 1
-        columns = torch.cat([p, 1.0 - p, torch.ones_like(p[:, :1])], dim=1)
-        index = torch.where(codes < 0, 2 * n, codes).reshape(batch, -1)
-        weights = _product(columns.gather(1, index).reshape(codes.shape))  # [B, A, P]
+        weights = _weights(codes, p)  # [B, A, P]
         valid = torch.arange(most, device=device) < counts.unsqueeze(-1)
         weights = torch.where(valid, weights, torch.full_like(weights, -1.0))
         if self.exclusive:
@@ -421,6 +471,48 @@ def union_probability(codes: torch.Tensor, valid: torch.Tensor, p: torch.Tensor,
     missing = torch.einsum("sk,bak->bas", subsets, (~valid).to(dtype)) > 0
     value = torch.where(clash | missing, torch.zeros_like(value), value)
     return (value * signs).sum(-1)
+
+
+def _weights(codes: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    """[B, ...]: each proof's weight, the product of its literals' probabilities, from `codes`
+    [B, ..., W] (-1 pads) and `p` [B, n]."""
+    n = p.shape[1]
+    # literal columns of [p | 1 - p | 1]: short proofs are padded with 1
+    columns = torch.cat([p, 1.0 - p, p.new_ones(p.shape[0], 1)], dim=1)
+    index = torch.where(codes < 0, 2 * n, codes).reshape(codes.shape[0], -1)
+    return _product(columns.gather(1, index).reshape(codes.shape))
+
+
+def _outcomes_differ(children: list[dict[int, int]], most_pairs: int = 4096) -> bool:
+    """Whether every two of an OR's children hold different positive outcomes of some group in
+    all their proofs (`children`: each one's {group: code} held by every proof): at once where
+    the groups all of them hold tell them apart, else pair by pair (up to `most_pairs`)."""
+    common = set.intersection(*(set(c) for c in children))
+    keys = {tuple(c[g] for g in sorted(common)) for c in children}
+    if len(keys) == len(children):
+        return True
+    if len(children) * (len(children) - 1) // 2 > most_pairs:
+        return False  # not worth checking: inclusion–exclusion is exact too
+    return all(any(g in b and b[g] != code for g, code in a.items())
+               for i, a in enumerate(children) for b in children[:i])
+
+
+def _chunks(members: list[int], placed: list) -> list[list[int]]:
+    """One level's ORs (indices into `placed`) in steps padded to their widest: widest first,
+    a step closed before padding would more than double its cells."""
+    ordered = sorted(members, key=lambda i: -len(placed[i][1]))
+    chunks: list[list[int]] = []
+    cells = 0
+    for i in ordered:
+        width = len(placed[i][1])
+        if chunks and (len(chunks[-1]) + 1) * len(placed[chunks[-1][0]][1]) \
+                <= 2 * (cells + width) + 8:
+            chunks[-1].append(i)
+            cells += width
+        else:
+            chunks.append([i])
+            cells = width
+    return chunks
 
 
 def _product(factors: torch.Tensor) -> torch.Tensor:
