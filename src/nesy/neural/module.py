@@ -12,7 +12,7 @@ import itertools
 import math
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import torch
@@ -95,6 +95,11 @@ class _Shape:
     # outputs (`_choice_columns`)
     choice_columns: dict = field(default_factory=dict)
     unchecked_nets: set = field(default_factory=set)  # networks whose outputs await a check
+    # per (net id, input): (which network call, its row in that call's output)
+    output_rows: dict = field(default_factory=dict)
+    # per tuple of symbolic groups: (network call, row index tensor) to stack their outputs in
+    # one index_select (`_GroupOutputs.stack`), or (None, None) where they span calls
+    stack_index: dict = field(default_factory=dict)
     mode: str = "plain"  # "target", "free" or "plain": see `Module._shape`
     match: bool = False  # one root: OR over answers of (answer holds AND its values match)
 
@@ -285,11 +290,15 @@ class Module(nn.Module):
                     by_arity.setdefault(len(_input_args(key[1])), []).append(key)
                 for keys in by_arity.values():
                     distinct = list(dict.fromkeys(item for _, item in keys))
-                    args = [_input_args(item) for item in distinct]
-                    shape.net_plan.append((net, args, [(key, distinct.index(key[1]))
-                                                       for key in keys]))
+                    # the call's own slot terms: a dict lookup by the same object skips __eq__
+                    own = {term: term for term in tensors}
+                    args = [[own.get(a, a) for a in _input_args(item)] for item in distinct]
+                    rows = [(key, distinct.index(key[1])) for key in keys]
+                    shape.output_rows.update((key, (len(shape.net_plan), row))
+                                             for key, row in rows)
+                    shape.net_plan.append((net, args, rows))
             shape.unchecked_nets = {net for net, _, _ in shape.net_plan}
-        outputs = {}
+        outputs = _Outputs()
         computed: dict = {}  # tensor-valued networks' outputs in this call
         for net, args, keys in shape.net_plan:
             columns = [_spread([self._input_tensor(a, tensors, batch, computed) for a in call])
@@ -301,8 +310,8 @@ class Module(nn.Module):
             if not isinstance(result, torch.Tensor):
                 raise NeuralError(f"network '{net}' returned {type(result).__name__}, not a "
                                   "tensor of probabilities")
-            specs = {self.program.neural[net_id] for (net_id, _), _ in keys}
             if net in shape.unchecked_nets:  # checked once per shape
+                specs = {self.program.neural[net_id] for (net_id, _), _ in keys}
                 _check_size(net, specs, result, len(slots) * batch)
             if result.dim() == 1:
                 result = result.unsqueeze(1)
@@ -312,7 +321,9 @@ class Module(nn.Module):
             if net in shape.unchecked_nets:
                 _check_probabilities(net, specs, result)
                 shape.unchecked_nets.discard(net)
-            chunks = result.reshape(len(slots), batch, -1).unbind(0)
+            whole = result.reshape(len(slots), batch, -1)
+            outputs.calls.append(whole)
+            chunks = whole.unbind(0)
             for key, row in keys:
                 outputs[key] = chunks[row]
         for term in shape.tensor_probs:
@@ -469,7 +480,7 @@ class Module(nn.Module):
             held = _holds(prob.op, expr.const, value, like)
             return held.log() if log else held
         # the networks' outputs as they are: the evaluation converts them to like's dtype once
-        group_probs = {g: outputs[(g[1], g[2])] for _, g in expr.terms}
+        group_probs = _GroupOutputs(shape, outputs, expr.groups())
         if not self.semiring.exact_integers:  # max-product, max-min: each sum's best way
             group_probs = {g: p.to(like.dtype) for g, p in group_probs.items()}
             held = semiring_constraint(self.semiring, prob.op, expr, value, shape.domains,
@@ -757,6 +768,50 @@ class Module(nn.Module):
         columns = [targets[(TARGET, v.name)] for v in _vars_in(query)]
         matches = self._target_matches(shape, outputs, like, columns)
         return self._matched(shape, outputs, like, matches)[0, 0]
+
+
+class _Outputs(dict):
+    """(net id, input) -> that input's network output [B, D], and each network call's whole
+    output [inputs, B, D] (`calls`), from which many inputs' outputs stack in one op."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls: list[torch.Tensor] = []
+
+
+class _GroupOutputs(Mapping):
+    """Symbolic group -> its network output [B, D], as `nesy.neural.random_integers` reads
+    the distributions of random integers; `stack(groups)` gives [B, n, D] by one index_select
+    of the network call's output where all come from one call (one autograd node, not one
+    view per input)."""
+
+    def __init__(self, shape: _Shape, outputs: dict, groups: list):
+        self.shape = shape
+        self.outputs = outputs
+        self.groups = groups
+
+    def __getitem__(self, group) -> torch.Tensor:
+        return self.outputs[(group[1], group[2])]
+
+    def __iter__(self):
+        return iter(self.groups)
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def stack(self, groups: tuple) -> torch.Tensor:
+        cached = self.shape.stack_index.get(groups)
+        if cached is None:
+            rows = [self.shape.output_rows.get((g[1], g[2])) for g in groups]
+            calls = {r[0] for r in rows if r is not None}
+            cached = (calls.pop(), torch.tensor([r[1] for r in rows])) \
+                if None not in rows and len(calls) == 1 else (None, None)
+            self.shape.stack_index[groups] = cached
+        call, index = cached
+        whole = getattr(self.outputs, "calls", None)
+        if call is None or not whole:
+            return torch.stack([self[g] for g in groups], dim=1)
+        return whole[call].index_select(0, index.to(whole[call].device)).transpose(0, 1)
 
 
 class _NetworkLeaves:

@@ -313,13 +313,22 @@ def _level_sums(plan: _CarryPlan, probs, dtype, device) -> torch.Tensor:
     for block in plan.blocks:
         dist = None
         for groups, spread in zip(block.groups, block.spreads, strict=True):
-            stacked = torch.stack([probs[g] for g in groups], dim=1).to(dtype)  # [B, n, D]
+            stacked = _stack(probs, groups).to(dtype)  # [B, n, D]
             if dist is not None:
                 stacked = (dist.unsqueeze(-1) * stacked.unsqueeze(-2)).flatten(-2)
             dist = stacked if spread is None else stacked @ spread.to(dtype=dtype, device=device)
         parts.append(torch.nn.functional.pad(dist, (0, plan.width + 1 - block.width)))
     sums = torch.cat(parts, dim=1) if len(parts) > 1 else parts[0]
     return sums if plan.order is None else sums.index_select(1, plan.order.to(device))
+
+
+def _stack(probs, groups: tuple) -> torch.Tensor:
+    """[B, n, D]: the distributions of `groups` side by side; `probs` may stack them itself
+    (`stack(groups)`: the Module reads them off one network call's output in one op)."""
+    stack = getattr(probs, "stack", None)
+    if stack is not None:
+        return stack(groups)
+    return torch.stack([probs[g] for g in groups], dim=1)
 
 
 def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits,
@@ -335,7 +344,9 @@ def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits,
     """
     domain_items = tuple((g, tuple(domains[g])) for g in expr.groups())
     plan = _carry_plan(expr, domain_items, limits)
-    batch, device, dtype = like.shape[0], like.device, like.dtype
+    # float64 whatever `like` is: room for the impossible transitions' sentinel far below any
+    # log-probability; the per-op cost on these small tensors is the same as float32's
+    batch, device, dtype = like.shape[0], like.device, torch.float64
     n_levels, width = len(plan.units), plan.width
     far = 1 << 41  # an index beyond every level's support, whatever the offset
     rows = []
@@ -368,9 +379,9 @@ def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits,
         steps = torch.logsumexp(lower.unsqueeze(-1) + upper.unsqueeze(-3), dim=-2)
     log_p = steps[:, 0, 0, 0]
     impossible = log_p < _IMPOSSIBLE / 2
-    if log:
-        return torch.where(impossible, -torch.inf, log_p)
-    return torch.where(impossible, 0.0, log_p.exp())
+    value = torch.where(impossible, -torch.inf, log_p) if log else \
+        torch.where(impossible, 0.0, log_p.exp())
+    return value if like.dtype == dtype else value.to(like.dtype)
 
 
 # ------------------------------------------------------------------ under another semiring
