@@ -241,3 +241,16 @@ def test_constraint_is_not_evidence():
 
     module = nesy.Module(source, {"net": Half()}, "q(Z)", "asp")
     assert float(module({}).probs[0, 0]) == pytest.approx(0.15, abs=1e-15)
+
+
+def test_a_solver_mpe_batch_has_its_own_time_limit():
+    """The plan is built once; a batch evaluated after the build's time limit has passed still
+    gets its whole limit (a training epoch outlasts it)."""
+    import time
+
+    module = _addition_module("mpe-maxsat", seed=0, limits=nesy.Limits(timeout_s=1.0))
+    images = torch.randn(2, 1, 4, 4, dtype=torch.float64)
+    inputs, targets = {"X": [images[0]], "Y": [images[1]]}, {"Z": torch.tensor([3])}
+    first = module.probability(inputs, targets)
+    time.sleep(1.2)
+    assert torch.equal(module.probability(inputs, targets), first)

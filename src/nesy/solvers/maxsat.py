@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nesy.errors import InferenceError, LimitError
 from nesy.front.program import Program
@@ -128,6 +128,8 @@ class MostProbableWorlds(Evaluation):
                 [(sorted(nodes, key=lambda n: ground.choices[n].index), True)
                  for nodes in groups.values()])
         outcomes = self.outcomes
+        # the plan's limits started when its shape was built: each batch gets its own time
+        limits = Deadline(replace(self.limits, started_at=None)).started()
         values = outcomes.values(leaves)  # [B, K]
         numbers = values.detach().double().cpu()
         batch, width = values.shape[0], len(outcomes.outcome)
@@ -138,7 +140,7 @@ class MostProbableWorlds(Evaluation):
             probabilities = {node: row[i] for i, node in enumerate(outcomes.nodes)}
             encoding = ground2wcnf(self.simplified, probabilities)
             for r, root in enumerate(self.roots):
-                model = best_model(self.backend, encoding, [encoding.root(root)], self.limits)
+                model = best_model(self.backend, encoding, [encoding.root(root)], limits)
                 if model is None:
                     continue
                 found[b, r] = True
