@@ -25,6 +25,10 @@ def add_task_options(parser) -> None:
     parser.add_argument("--semantics", default="exact", choices=list(REGISTRY))
     parser.add_argument("--k", type=int, default=3,
                         help="proofs kept by topk; worlds sampled per example by sample")
+    parser.add_argument("--program", default="accumulator", choices=["accumulator", "carry"],
+                        help="digit-addition: DeepProbLog's program, the sum an integer target "
+                             "(accumulator, default), or digit by digit with a carry over the "
+                             "observed sum's digits (carry: one grounding per N for every sum)")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--lr", type=float, default=1e-3)

@@ -1,4 +1,7 @@
-"""The digit-addition task: DeepProbLog's multi-digit program, trained end to end.
+"""The digit-addition task: DeepProbLog's multi-digit program, trained end to end; or, with
+`program="carry"` (`--program carry`), digit-by-digit addition with a carry over the observed
+sum's digits (multi_addition_carry.pl), whose ground program is linear in N and the same for
+every sum, for the semantics that evaluate the ground program as it is (fuzzy, sample).
 
 Shared by `nesy train`, `nesy bench digit-addition` and `make run`: builds the Module from the
 program a user would write, the loss (-log P(sum)), the evaluation (sum and digit accuracy),
@@ -25,13 +28,25 @@ from nesy.train.loop import TrainConfig, fit, make_optimizer, plain_epoch, plain
 from nesy.train.timing import TimingOptions, paired_timing
 
 PROGRAM = "multi_addition.pl"
+#: the programs a run may choose (--program): the sum an integer target of the query
+#: (DeepProbLog's accumulator program), or observed digit by digit (multi_addition_carry.pl)
+PROGRAMS = {"accumulator": PROGRAM, "carry": "multi_addition_carry.pl"}
+#: a program with an observed sum reads each digit's given distribution (a one-hot row) through
+#: this "network": the sum's digits are inputs, so one grounding per N serves every sum
+OBSERVED = "observed"
 #: the curriculum's evaluation reads the MPE sum off the digit readings above this N
 MPE_FROM_READINGS_ABOVE = 15
 QUERY = "multi_addition(X, Y, Z)"
 
 
-def program_text() -> str:
-    return resources.files("nesy.examples").joinpath(PROGRAM).read_text(encoding="utf-8")
+def program_text(program: str = "accumulator") -> str:
+    return resources.files("nesy.examples").joinpath(PROGRAMS[program]).read_text(
+        encoding="utf-8")
+
+
+def observes_sum(program: str) -> bool:
+    """Whether the program reads the sum's digits as inputs rather than answering the sum."""
+    return program != "accumulator"
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,7 @@ class AdditionOptions:
     seed: int = 0
     semantics: str = "exact"
     k: int = 3
+    program: str = "accumulator"  # a key of PROGRAMS
     threads: int = 1
     #: wall-clock limit on grounding and compiling one query shape (N=1000 takes about a minute
     #: on an idle machine)
@@ -68,8 +84,16 @@ def make_module(options: AdditionOptions, net: torch.nn.Module):
     """The Module of the program a user would write, around `net` (shared, not copied)."""
     import nesy
 
+    limits = Limits(timeout_s=options.ground_timeout_s)
+    if observes_sum(options.program):
+        # digits are added with a carry per position: no sum of random integers to keep
+        # symbolic, so the symbolic-integer path is off (bench reports it)
+        return nesy.Module(program_text(options.program),
+                           {"mnist_net": net, OBSERVED: torch.nn.Identity()}, QUERY,
+                           options.semantics, k=options.k, limits=limits,
+                           symbolic_integers=False)
     return nesy.Module(program_text(), {"mnist_net": net}, QUERY, options.semantics,
-                       k=options.k, limits=Limits(timeout_s=options.ground_timeout_s))
+                       k=options.k, limits=limits)
 
 
 def build(options: AdditionOptions):
@@ -80,16 +104,22 @@ def build(options: AdditionOptions):
     return make_module(options, net), net, data
 
 
-def training_data(split) -> dict:
+def training_data(split, program: str = "accumulator") -> dict:
     """Only what the loss reads, so the loop slices three tensors per batch."""
     tensors = split.tensors()
-    keys = ("a_images", "b_images", "sums" if "sums" in tensors else "sum_digits")
+    observed = observes_sum(program) or "sums" not in tensors
+    keys = ("a_images", "b_images", "sum_digits" if observed else "sums")
     return {key: tensors[key] for key in keys}
 
 
-def module_inputs(batch) -> dict:
-    """The Module's inputs for a batch: each number's digit images, one tensor per position."""
-    return {"X": list(batch["a_images"].unbind(1)), "Y": list(batch["b_images"].unbind(1))}
+def module_inputs(batch, observed_sum: bool = False) -> dict:
+    """The Module's inputs for a batch: each number's digit images, one tensor per position;
+    with `observed_sum`, also the sum's N+1 digits as one-hot rows [B, 10], one per position."""
+    inputs = {"X": list(batch["a_images"].unbind(1)), "Y": list(batch["b_images"].unbind(1))}
+    if observed_sum:
+        one_hot = torch.nn.functional.one_hot(batch["sum_digits"].long(), 10)
+        inputs["Z"] = list(one_hot.to(batch["a_images"].dtype).unbind(1))
+    return inputs
 
 
 def _targets(batch):
@@ -104,6 +134,17 @@ def loss_fn(module, batch) -> torch.Tensor:
     finite loss and no gradient, instead of ending the run with an infinite loss."""
     floor = torch.finfo(torch.get_default_dtype()).tiny
     return -module.log_probability(module_inputs(batch), {"Z": _targets(batch)}, floor).mean()
+
+
+def observed_sum_loss_fn(module, batch) -> torch.Tensor:
+    """-log P(the digits add up to the observed sum), floored as `loss_fn`: the program with an
+    observed sum has no output, so the query's probability is the sum's."""
+    floor = torch.finfo(torch.get_default_dtype()).tiny
+    return -module.log_probability(module_inputs(batch, observed_sum=True), {}, floor).mean()
+
+
+def loss_for(program: str):
+    return observed_sum_loss_fn if observes_sum(program) else loss_fn
 
 
 def evaluate(module, net, split, batch_size: int = 500, mpe_from_readings: bool = False
@@ -155,8 +196,10 @@ def train(options: AdditionOptions, output_dir: str, resume: bool = False, progr
                          batch_size=options.batch_size, lr=options.lr, seed=options.seed,
                          resume=resume, progress=progress, monitors=tuple(monitors),
                          task=task_record(options))
-    result = fit(module, loss_fn, training_data(data.train), config,
-                 evaluate=lambda m: evaluate(m, net, data.test))
+    observed = observes_sum(options.program)
+    result = fit(module, loss_for(options.program), training_data(data.train, options.program),
+                 config, evaluate=lambda m: evaluate(m, net, data.test,
+                                                     mpe_from_readings=observed))
     return module, net, data, list(result.history)
 
 
@@ -210,12 +253,14 @@ def _int_list(flag: str, value: str | int) -> list[int]:
     return values
 
 
-def evaluate_with_ideal(module, net, split) -> dict:
+def evaluate_with_ideal(module, net, split, observed_sum: bool = False) -> dict:
     """`evaluate` plus the ideal sum accuracy digit_accuracy^(2N) of independent digit errors;
     batches sized so that a large N evaluates in bounded memory; above N = 15 the predicted sum
-    is the MPE answer computed from the readings (`mpe_from_readings`)."""
+    is the MPE answer computed from the readings (`mpe_from_readings`), as it is at every N
+    for a program with an observed sum (`observed_sum`: the query has no sum to predict)."""
     metrics = evaluate(module, net, split, batch_size=max(1, min(500, 20000 // split.n_digits)),
-                       mpe_from_readings=split.n_digits > MPE_FROM_READINGS_ABOVE)
+                       mpe_from_readings=observed_sum
+                       or split.n_digits > MPE_FROM_READINGS_ABOVE)
     metrics["ideal_accuracy"] = metrics["digit_accuracy"] ** (2 * split.n_digits)
     return metrics
 
@@ -240,10 +285,11 @@ def train_curriculum(options: AdditionOptions, plan: CurriculumPlan, output_dir:
         built["module"] = module
 
         def stage_metrics(m) -> dict:  # with the stage's grounding and compilation so far
-            return {**evaluate_with_ideal(m, net, data.test),
+            return {**evaluate_with_ideal(m, net, data.test, observes_sum(options.program)),
                     "grounding_compile_s": module.stats.compile_time_s}
 
-        return StageRun(module, loss_fn, training_data(data.train), evaluate=stage_metrics)
+        return StageRun(module, loss_for(options.program),
+                        training_data(data.train, options.program), evaluate=stage_metrics)
 
     stages = [Stage(f"n{o.n_digits}", o.epochs, task_record(o)) for o in staged]
     config = TrainConfig(output_dir=output_dir, batch_size=options.batch_size, lr=options.lr,
@@ -281,14 +327,15 @@ def paired_epoch_timing(options: AdditionOptions, module, data,
     plain_opt = make_optimizer("adam", plain_net.parameters(), options.lr)
     images, labels, plain_batch = plain_data(data.train, options.batch_size)
     nesy_opt = make_optimizer("adam", module.parameters(), options.lr)
-    train = training_data(data.train)
+    train = training_data(data.train, options.program)
+    loss = loss_for(options.program)
     n, size = len(data.train), options.batch_size
     n_batches = -(-n // size)
 
     def nesy(i: int) -> None:
         start = (i % n_batches) * size
         batch = {key: value[start:start + size] for key, value in train.items()}
-        train_step(module, loss_fn, batch, nesy_opt).item()
+        train_step(module, loss, batch, nesy_opt).item()
 
     def plain(i: int) -> None:
         start = (i % n_batches) * plain_batch
@@ -330,9 +377,11 @@ def bench(options: AdditionOptions, progress: bool = False,
         config = TrainConfig(output_dir=tmp, epochs=options.epochs,
                              batch_size=options.batch_size, lr=options.lr, seed=options.seed,
                              progress=progress)
-        result = fit(module, loss_fn, training_data(data.train), config)
+        result = fit(module, loss_for(options.program),
+                     training_data(data.train, options.program), config)
         history = list(result.history)
-    metrics = evaluate(module, net, data.test)
+    metrics = evaluate(module, net, data.test,
+                       mpe_from_readings=observes_sum(options.program))
     epoch_times = [row["epoch_time_s"] for row in history]
     first = epoch_times[0] if epoch_times else None
     steady = paired_epoch_timing(options, module, data, timing)  # trains on: after the test
@@ -350,6 +399,7 @@ def bench(options: AdditionOptions, progress: bool = False,
                                if len(epoch_times) > 1 else None),
         "grounding_compile_s": module.stats.compile_time_s,
         "cache": str(module.stats),
+        "symbolic_integers": module.symbolic_integers,
         "total_time_s": time.perf_counter() - start,
     }
     return report
@@ -361,7 +411,8 @@ def options_from(args) -> AdditionOptions:
                            n_train=args.n_train, n_test=args.n_test, epochs=args.epochs,
                            batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                            semantics=args.semantics, k=args.k, threads=args.threads,
-                           ground_timeout_s=args.ground_timeout)
+                           ground_timeout_s=args.ground_timeout,
+                           program=getattr(args, "program", "accumulator"))
 
 
 def run_cli(args) -> int:
@@ -369,6 +420,10 @@ def run_cli(args) -> int:
     import sys
 
     options = options_from(args)
+    if args.explain and observes_sum(options.program):
+        raise TrainingError(f"--explain is not available with --program {options.program}",
+                            hint="its query reads the sum, so it has no sum to predict and "
+                                 "explain; train with --program accumulator to explain")
     if getattr(args, "curriculum", None):
         return _run_curriculum_cli(args, options)
     module, net, data, history = train(options, args.output, resume=args.resume,
