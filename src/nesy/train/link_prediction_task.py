@@ -55,11 +55,12 @@ DEFAULT_DATA = Path("..") / "shared" / "datasets"
 TASK_NAMES = ("nations", "umls", "kinship")
 INVERSE = "inv_"  # the reciprocal of relation r is the constant inv_r
 # Per-task settings, chosen by valid MRR on seed 0: Nations' valid MRR peaks within a few
-# epochs; on UMLS a smaller initial rule weight did better.
+# epochs, Kinship's by epoch 12 of 50 (so it trains 25); on UMLS a smaller initial rule weight
+# did better.
 TASK_DEFAULTS = {
     "nations": {"epochs": 20, "rule_init": 0.01},
     "umls": {"epochs": 50, "rule_init": 0.001},
-    "kinship": {"epochs": 50, "rule_init": 0.01},
+    "kinship": {"epochs": 25, "rule_init": 0.01},
 }
 ENGINE_TOLERANCE = 1e-5  # |P engine - P tensors| allowed (float32 tensors, float64 engine)
 
