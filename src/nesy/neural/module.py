@@ -276,8 +276,11 @@ class Module(nn.Module):
         return _Shape(answers, plan, uses_symbolic, domains, mode=mode, match=match)
 
     # ------------------------------------------------------------------ numbers
-    def _network_outputs(self, shape: _Shape, tensors: dict, batch: int) -> dict:
-        """Each (net id, input) pair's output [B, D], one forward pass per network."""
+    def _network_outputs(self, shape: _Shape, tensors: dict, batch: int,
+                         lazy: bool = False) -> dict:
+        """Each (net id, input) pair's output [B, D], one forward pass per network; `lazy`:
+        each one read off its call's output when first asked for (a view per input costs an
+        autograd node each: hundreds for an N-digit sum that stacks them in one op)."""
         if shape.net_plan is None:
             by_net: dict[str, list] = {}
             for net_id, item in shape.wanted_inputs:
@@ -296,13 +299,19 @@ class Module(nn.Module):
                     rows = [(key, distinct.index(key[1])) for key in keys]
                     shape.output_rows.update((key, (len(shape.net_plan), row))
                                              for key, row in rows)
-                    shape.net_plan.append((net, args, rows))
-            shape.unchecked_nets = {net for net, _, _ in shape.net_plan}
+                    # every argument one of the query's input tensors: stacked as they are
+                    direct = all(a in tensors for call in args for a in call)
+                    shape.net_plan.append((net, args, rows, direct))
+            shape.unchecked_nets = {net for net, _, _, _ in shape.net_plan}
         outputs = _Outputs()
+        outputs.rows = shape.output_rows  # read only where `lazy` leaves a key unread
         computed: dict = {}  # tensor-valued networks' outputs in this call
-        for net, args, keys in shape.net_plan:
-            columns = [_spread([self._input_tensor(a, tensors, batch, computed) for a in call])
-                       for call in args]
+        for net, args, keys, direct in shape.net_plan:
+            if direct:
+                columns = [[tensors[a] for a in call] for call in args]
+            else:
+                columns = [_spread([self._input_tensor(a, tensors, batch, computed)
+                                    for a in call]) for call in args]
             stacked = [torch.cat(position, dim=0) if len(position) > 1 else position[0]
                        for position in zip(*columns, strict=True)]
             slots = args
@@ -323,6 +332,8 @@ class Module(nn.Module):
                 shape.unchecked_nets.discard(net)
             whole = result.reshape(len(slots), batch, -1)
             outputs.calls.append(whole)
+            if lazy:
+                continue
             chunks = whole.unbind(0)
             for key, row in keys:
                 outputs[key] = chunks[row]
@@ -480,7 +491,7 @@ class Module(nn.Module):
             held = _holds(prob.op, expr.const, value, like)
             return held.log() if log else held
         # the networks' outputs as they are: the evaluation converts them to like's dtype once
-        group_probs = _GroupOutputs(shape, outputs, expr.groups())
+        group_probs = _GroupOutputs(shape, outputs, expr)
         if not self.semiring.exact_integers:  # max-product, max-min: each sum's best way
             group_probs = {g: p.to(like.dtype) for g, p in group_probs.items()}
             held = semiring_constraint(self.semiring, prob.op, expr, value, shape.domains,
@@ -613,7 +624,7 @@ class Module(nn.Module):
             value = self._probability(prepared, targets)
             return (value if floor is None else value.clamp_min(floor)).log()
         target_values = _target_values(target_vars, targets, batch)
-        outputs = self._network_outputs(shape, tensors, batch)
+        outputs = self._network_outputs(shape, tensors, batch, lazy=True)
         like = torch.zeros(batch, dtype=_dtype(shape, outputs), device=_device(outputs))
         prob = shape.simplified.ground.choices[roots[0]].prob
         log_value = self._constraint(shape, prob, outputs, like, target_values, log=True)
@@ -777,6 +788,12 @@ class _Outputs(dict):
     def __init__(self):
         super().__init__()
         self.calls: list[torch.Tensor] = []
+        self.rows: dict = {}  # (net id, input) -> (call, row), for keys read lazily
+
+    def __missing__(self, key) -> torch.Tensor:
+        call, row = self.rows[key]
+        value = self[key] = self.calls[call][row]
+        return value
 
 
 class _GroupOutputs(Mapping):
@@ -785,19 +802,19 @@ class _GroupOutputs(Mapping):
     of the network call's output where all come from one call (one autograd node, not one
     view per input)."""
 
-    def __init__(self, shape: _Shape, outputs: dict, groups: list):
+    def __init__(self, shape: _Shape, outputs: dict, expr: LinearExpr):
         self.shape = shape
         self.outputs = outputs
-        self.groups = groups
+        self.expr = expr  # its groups are the keys
 
     def __getitem__(self, group) -> torch.Tensor:
         return self.outputs[(group[1], group[2])]
 
     def __iter__(self):
-        return iter(self.groups)
+        return (group for _, group in self.expr.terms)
 
     def __len__(self) -> int:
-        return len(self.groups)
+        return len(self.expr.terms)
 
     def stack(self, groups: tuple) -> torch.Tensor:
         cached = self.shape.stack_index.get(groups)
@@ -886,12 +903,16 @@ def _plain(values: tuple):
 
 
 def _device(outputs: dict) -> torch.device:
-    return next(iter(outputs.values())).device if outputs else torch.device("cpu")
+    for o in itertools.chain(outputs.values(), getattr(outputs, "calls", ())):
+        return o.device
+    return torch.device("cpu")
 
 
 def _dtype(shape: _Shape, outputs: dict) -> torch.dtype:
     """float64 where the shape needs it or the networks compute in it, else float32."""
-    if shape.dtype == torch.float64 or any(o.dtype == torch.float64 for o in outputs.values()):
+    if shape.dtype == torch.float64 or any(
+            o.dtype == torch.float64
+            for o in itertools.chain(outputs.values(), getattr(outputs, "calls", ()))):
         return torch.float64
     return shape.dtype
 

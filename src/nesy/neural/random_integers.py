@@ -77,7 +77,7 @@ def constraint_probability(op: str, expr: LinearExpr, target, domains, probs,
     domain_items = tuple((g, tuple(domains[g])) for g in expr.groups())
     method = _method(op, expr, domain_items, limits.max_distribution_size)
     if method == "carry":  # converts once, after stacking the groups
-        return _carry_dp(expr, target, domains, probs, like, limits, log=log)
+        return _carry_dp(expr, target, domain_items, probs, like, limits, log=log)
     probs = {g: p if p.dtype == like.dtype else p.to(like.dtype) for g, p in probs.items()}
     if method == "point":
         p = _dense_equality(expr, target, domains, probs, like, limits, domain_items)
@@ -331,7 +331,7 @@ def _stack(probs, groups: tuple) -> torch.Tensor:
     return torch.stack([probs[g] for g in groups], dim=1)
 
 
-def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits,
+def _carry_dp(expr: LinearExpr, target, domain_items: tuple, probs, like, limits,
               log: bool = False) -> torch.Tensor:
     """P(sum_i c_i X_i + const = target) when the coefficients form a divisibility chain.
 
@@ -342,7 +342,6 @@ def _carry_dp(expr: LinearExpr, target, domains, probs, like, limits,
     count grows with log L rather than L, and nothing underflows (the log keeps the scale of
     thousands of digits).
     """
-    domain_items = tuple((g, tuple(domains[g])) for g in expr.groups())
     plan = _carry_plan(expr, domain_items, limits)
     # float64 whatever `like` is: room for the impossible transitions' sentinel far below any
     # log-probability; the per-op cost on these small tensors is the same as float32's
