@@ -231,3 +231,18 @@ def test_task_trains_the_carry_program_under_sample_without_symbolic_integers():
     # one grounding for every sum of the training set, without symbolic integers
     assert report["cache"].startswith("query shapes: 1 (0 with symbolic integers)")
     assert 0.0 <= report["accuracy"] <= 1.0 and report["digit_accuracy"] > 0.0
+
+
+def test_cli_parses_the_program_and_refuses_to_explain_an_observed_sum(tmp_path, capsys):
+    from nesy.cli import build_parser, main
+    from nesy.cli.train import options_from
+
+    code = main(["train", "--task", "digit-addition", "--program", "carry", "--explain",
+                 "--n-train", "8", "--n-test", "8", "--output", str(tmp_path)])
+    assert code != 0
+    assert "--explain is not available with --program carry" in capsys.readouterr().err
+    parser = build_parser()
+    args = parser.parse_args(["bench", "digit-addition", "--program", "carry", "--n", "3"])
+    assert options_from(args).program == "carry" and options_from(args).n_digits == 3
+    default = parser.parse_args(["bench", "digit-addition"])
+    assert options_from(default).program == "accumulator"
