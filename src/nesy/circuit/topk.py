@@ -16,17 +16,24 @@ Two ways to select, one union:
   (`compile.ground2dag`), levelled once per query shape and run for the whole batch: per node
   and example, the k best proofs as (log-weight, hash, back-pointers); an AND combines its two
   children's k-lists (k x k candidates, the best k), an OR merges its children's and drops
-  duplicates (one fact set reached by two derivations: equal hashes). The k best of an AND are
-  then among its children's k best, hence the search is exact, only when each AND's children
-  mention disjoint groups of choices (decomposable: the proofs of its children combine into
-  distinct, consistent proofs whose weight is the product). Back-pointers then give each
-  selected proof's literals. It never enumerates the proofs.
+  duplicates (one fact set reached by two derivations: equal hashes, a proof's hash being the
+  sum of its literals' random 52-bit numbers, so two different sets collide with probability
+  about 2^-52). The k best of an AND are
+  among its children's k best, hence the search is exact, when its children share no literal
+  and no group of choices in which either may pick a positive outcome (`_apart`: their proofs
+  then join into distinct, consistent proofs weighing the product of theirs). Back-pointers
+  then give each selected proof's literals. It never enumerates the proofs. Where moreover
+  no AND joins two literals of one group and every OR's children hold different outcomes of
+  some group in all their proofs (`exclusive`), every two proofs of an answer exclude each
+  other and the union is the sum of the k weights.
 - `ProofTable` (the rest): every proof enumerated once per shape (`compile.proof_table`) and
-  ranked per example. It remains for two kinds of shape only: a cyclic program (no DAG: the
-  proofs come from the fixpoint of `direct.DirectEvaluator`) and a DAG with an AND whose parts
-  share a group of choices (`r :- p, q` with p's best proof conflicting with q's, or sharing a
-  literal: the k best of the AND need not be made of its parts' k best, so only ranking every
-  proof is exact).
+  ranked per example. It remains for three kinds of shape: few derivations (at most
+  `RANK_ALL_PROOFS`: a gather, a product and a sort over each example's own answer's proofs
+  cost less than a levelled search over every answer's DAG; digit addition N=1 and N=2), a
+  cyclic program (no DAG: the proofs come from the fixpoint of `direct.DirectEvaluator`) and a
+  DAG with an AND whose parts are not apart (`r :- p, q` with p's best proof conflicting with
+  q's, or sharing a literal: the k best of the AND need not be made of its parts' k best, so
+  only ranking every proof is exact).
 
 `union_probability` is the disjunction's exact probability by inclusion–exclusion over the
 2^k - 1 non-empty subsets of the selected proofs (a subset's conjunction: per group of choices,
@@ -36,6 +43,7 @@ outcome and its negation, make it impossible); it is differentiable in the proba
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 
 import torch
@@ -93,7 +101,7 @@ class ProofSearch:
 
     Literal codes: c is choice column c true, n + c false (`nodes` are the columns). Positions:
     0 no proof, 1 the empty proof, then one per literal leaf (`leaf_codes`), then the gates, an
-    AND of m children as m - 1 binary ANDs. `steps`: per depth and kind, (kind, children
+    AND of m children as m - 1 binary ANDs (the two lowest parts first). `steps`: per depth and kind, (kind, children
     positions [n, width] (OR padded with position 0), first output position)."""
 
     nodes: list[int]
@@ -113,7 +121,8 @@ class ProofSearch:
     def from_dag(circuit: Circuit, nodes: list[int], group_of: dict[int, object]) \
             -> ProofSearch | None:
         """The search over `circuit` (variable i is choice `nodes[i - 1]`, `group_of` a choice's
-        group), or None where an AND's children share a group (the search would not be exact).
+        group), or None where two parts of an AND are not `_apart` (the search would not be
+        exact)
         Refuses a negated derived atom, as `nesy.query` does."""
         numbered = {g: i for i, g in enumerate(dict.fromkeys(group_of[n] for n in nodes))}
         groups = [numbered[group_of[n]] for n in nodes]
@@ -174,20 +183,24 @@ class ProofSearch:
             children = [resolve(position_of) for position_of in
                         (position[c] for c in children)]
             if kind == AND:
-                mask, current = masks[children[0]], children[0]
-                for child in children[1:]:
-                    if not _apart(mask, masks[child]):
+                # binary ANDs, the two lowest parts first: the search's levels stay few (a
+                # chain's leaves join each other early, beside the chain, not after it)
+                parts = [(height[c], i, c) for i, c in enumerate(children)]
+                heapq.heapify(parts)
+                while len(parts) > 1:
+                    (_, i, left), (_, _, right) = heapq.heappop(parts), heapq.heappop(parts)
+                    if not _apart(masks[left], masks[right]):
                         return None
-                    strict = strict and not mask[1] & masks[child][1]
-                    mask = tuple(a | b for a, b in zip(mask, masks[child], strict=True))
+                    strict = strict and not masks[left][1] & masks[right][1]
                     at = first_gate + len(placed)
-                    placed.append((AND, [current, child],
-                                   1 + max(height[current], height[child])))
-                    masks[at], height[at] = mask, placed[-1][2]
-                    longest[at] = longest[current] + longest[child]
-                    forced[at] = forced[current] | forced[child]
-                    current = at
-                final.append(current)
+                    placed.append((AND, [left, right], 1 + max(height[left], height[right])))
+                    masks[at] = tuple(a | b for a, b in zip(masks[left], masks[right],
+                                                            strict=True))
+                    height[at] = placed[-1][2]
+                    longest[at] = longest[left] + longest[right]
+                    forced[at] = forced[left] | forced[right]
+                    heapq.heappush(parts, (height[at], i, at))
+                final.append(parts[0][2])
             else:
                 at = first_gate + len(placed)
                 placed.append((OR, children, 1 + max(height[c] for c in children)))
@@ -336,7 +349,8 @@ class ProofSearch:
         if not self.roots:
             return torch.zeros(like.shape[0], 0 if answers is None else 1, dtype=like.dtype,
                                device=like.device)
-        kept = _check_k(k, k)
+        # an exclusive DAG's proofs are summed: no 2^k subsets, any k
+        kept = k if self.exclusive else _check_k(k, k)
         codes, valid = self.select(p, kept, answers)
         p = p.to(like.dtype)
         if self.exclusive:

@@ -1,5 +1,6 @@
 """Knowledge compilation: a simplified GroundProgram → Circuit (SDD, `ground2circuit`); every
-proof of each answer as a table for batched top-k (`proof_table`); for the semantics defined on
+proof of each answer as a table for batched top-k where its DAG search does not serve
+(`proof_table`); for the semantics defined on
 derivations, the ground program itself as a circuit (`ground2dag`, when acyclic) or its semiring
 values node by node to a fixpoint (`direct`). Which of these a query uses is the plan's choice
 (`nesy.query`).

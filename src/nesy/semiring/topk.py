@@ -1,10 +1,17 @@
 """Top-k proofs: keep the k most probable proofs of each atom, then count models over them.
 
-A proof is a consistent set of choice literals (a frozenset); proofs that pick two alternatives
-of one annotated disjunction, or a literal and its negation, are inconsistent and dropped.
+The definition (one example's `nesy.query`, and a batch's `circuit.topk`): a proof of an atom
+is a distinct consistent set of choice literals its derivations use (a frozenset; one fact set
+reached by two derivations is one proof; a superset of another proof is a proof of its own);
+proofs that pick two alternatives of one annotated disjunction, or a literal and its negation,
+are inconsistent and dropped. A proof weighs the product of its literals' probabilities (p, or
+1 - p negated); the k heaviest are selected (ties: the smaller sorted literal list first), and
+the answer is the exact probability of their disjunction. Evidence conditions on the evidence's
+k best proofs (one example only).
+
 Values are symbolic, so the plan evaluates this algebra on the ground program (`ProofOps`: up to
-k (probability, proof) pairs, best first; `AllProofOps`: every proof, ranked later per example)
-and hands the selected proofs to exact weighted model counting.
+k (probability, proof) pairs, best first; `AllProofOps`: every proof, ranked later) and hands
+the selected proofs to exact weighted model counting.
 """
 
 from __future__ import annotations
