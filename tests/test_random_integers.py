@@ -96,3 +96,40 @@ def test_a_digit_read_with_probability_zero_makes_its_sums_impossible():
     assert float(constraint_probability("=:=", expr, 666, domains, probs, like, CARRY)) == 1.0
     assert float(constraint_probability("=:=", expr, 667, domains, probs, like, CARRY,
                                         log=True)) == -float("inf")
+
+
+POINT_CASES = {
+    "two digits": ([(1, range(10)), (1, range(10))], 0),
+    "last coefficient 3": ([(1, range(4)), (2, range(3)), (3, range(5))], 1),
+    "negative last coefficient": ([(1, range(6)), (-2, range(1, 4))], -3),
+    "one group": ([(1, range(2, 7))], 5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(POINT_CASES))
+def test_one_point_of_the_last_convolution_equals_the_dense_distribution(name):
+    """Equalities over small supports read one point per example (no whole distribution):
+    the same values, inside and outside the support, and the same gradient."""
+    terms, const = POINT_CASES[name]
+    expr, domains, logits, probs, like = _case(terms, const, batch=4)
+    items = tuple((g, tuple(domains[g])) for g in expr.groups())
+    assert _method("=:=", expr, items, Limits().max_distribution_size) == "point"
+    support, dist = dense_distribution(expr, domains, probs, like)
+    targets = torch.arange(support[0] - 3, support[-1] + 4)
+    for t in targets.tolist():
+        expected = dist[:, t - support[0]] if support[0] <= t <= support[-1] \
+            else torch.zeros(4, dtype=torch.float64)
+        got = constraint_probability("=:=", expr, t, domains, probs, like)
+        assert torch.allclose(got, expected, rtol=1e-12, atol=0), t
+    chosen = torch.tensor([support[0], support[-1], support[0] - 1, support[0] + len(support)
+                           // 2])
+    inside = (chosen >= support[0]) & (chosen <= support[-1])
+    got = constraint_probability("=:=", expr, chosen, domains, probs, like)
+    expected = torch.where(inside, dist.gather(
+        1, (chosen - support[0]).clamp(0, len(support) - 1).unsqueeze(1)).squeeze(1), 0.0)
+    assert torch.allclose(got, expected, rtol=1e-12, atol=0)
+    params = list(logits.values())
+    a = torch.autograd.grad(got.sum(), params, retain_graph=True)
+    b = torch.autograd.grad(expected.sum(), params)
+    for x, y in zip(a, b, strict=True):
+        assert torch.allclose(x, y, rtol=1e-9, atol=1e-12)

@@ -1146,10 +1146,12 @@ def _shifted(value: int, target_terms: list, targets: dict, batch: int, device):
     columns = [(c, targets[g]) for c, g in target_terms]
     if all(isinstance(t, torch.Tensor) for _, t in columns) and \
             all(abs(c) < (1 << 20) for c, _ in columns):
-        total = torch.full((batch,), value, dtype=torch.long, device=device)
+        total = None  # in as few ops as the terms allow: `Z is X + Y` shifts by the target
         for c, t in columns:
-            total = total - c * t.to(device)
-        return total
+            t = t if t.device == device else t.to(device)
+            term = t if c == -1 else -c * t
+            total = term if total is None else total + term
+        return total + value if value else total
     result = [value] * batch
     for c, t in columns:
         items = t.tolist() if isinstance(t, torch.Tensor) else t

@@ -135,8 +135,11 @@ def _equality_plan(expr: LinearExpr, domain_items: tuple):
     head = LinearExpr(tuple(rest), expr.const)
     low = expr.const + sum(min(c * v for v in domains[g]) for c, g in rest)
     size = support_size(head, domains) if rest else 1
+    # coef * v = t - s for each s in the support of the head: for coef 1, v's column in the
+    # last distribution padded by a zero on each side is t - (s + first - 1)
     return head if rest else None, group, coef, values[0], len(values), flip, \
-        torch.arange(low, low + size).unsqueeze(0)
+        torch.arange(low, low + size).unsqueeze(0), \
+        torch.arange(low + values[0] - 1, low + values[0] - 1 + size).unsqueeze(0)
 
 
 def _dense_equality(expr: LinearExpr, target, domains, probs, like, limits,
@@ -149,22 +152,29 @@ def _dense_equality(expr: LinearExpr, target, domains, probs, like, limits,
         index = _as_index(target, support[0], len(support), like.shape[0], like.device)
         padded = torch.cat([dist, torch.zeros_like(dist[:, :1])], dim=1)
         return padded.gather(1, index.unsqueeze(1)).squeeze(1)
-    head, group, coef, first, count, flip, support = plan
+    head, group, coef, first, count, flip, support, padded_columns = plan
     dist = dense_distribution(head, domains, probs, like, limits)[1] if head is not None else None
     last = probs[group].flip(1) if flip else probs[group]
-    # coef * v = t - s  for each s in the support of the head
-    offset = (_as_long(target, like.shape[0], like.device).unsqueeze(1) - support.to(like.device)
-              - coef * first)
-    index = torch.div(offset, coef, rounding_mode="floor") if coef != 1 else offset
-    valid = (index >= 0) & (index < count)
-    if coef != 1:
-        valid &= offset == index * coef
-    picked = last.gather(1, index.clamp(0, count - 1)) * valid
+    target = _as_long(target, like.shape[0], like.device).unsqueeze(1)
+    if coef == 1:  # the common case in few ops: out-of-range columns read a zero pad
+        index = (target - _on(padded_columns, like.device)).clamp(0, count + 1)
+        picked = torch.nn.functional.pad(last, (1, 1)).gather(1, index)
+    else:
+        offset = target - _on(support, like.device) - coef * first
+        index = torch.div(offset, coef, rounding_mode="floor")
+        valid = (index >= 0) & (index < count) & (offset == index * coef)
+        picked = last.gather(1, index.clamp(0, count - 1)) * valid
     return (picked * dist).sum(1) if dist is not None else picked.squeeze(1)
+
+
+def _on(tensor: torch.Tensor, device) -> torch.Tensor:
+    return tensor if tensor.device == device else tensor.to(device)
 
 
 def _as_long(target, batch: int, device) -> torch.Tensor:
     if isinstance(target, torch.Tensor):
+        if target.dtype == torch.long and target.dim() == 1 and target.device == device:
+            return target
         return target.to(device=device, dtype=torch.long).reshape(-1)
     if isinstance(target, int):
         return torch.full((batch,), target, dtype=torch.long, device=device)
