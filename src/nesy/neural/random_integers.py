@@ -258,6 +258,7 @@ class _CarryPlan:
     carries: int  # C
     offsets: torch.Tensor  # [L, C * C] int64
     sizes: torch.Tensor  # [L, 1] int64: each level sum's width
+    identity: torch.Tensor  # [C, C] float64: the identity in logs, to pad the tree
 
 
 def _spread(size: int, values: tuple[int, ...], dtype) -> tuple[torch.Tensor | None, int]:
@@ -310,10 +311,12 @@ def _carry_plan(expr: LinearExpr, domain_items: tuple, limits: Limits) -> _Carry
             for k in range(1 if last else carry_in[j + 1]):
                 offsets[j, c, k] = k * radix - c
     inverse = torch.argsort(torch.tensor(order))
+    identity = torch.full((carries, carries), _IMPOSSIBLE, dtype=torch.float64)
+    identity.fill_diagonal_(0.0)
     return _CarryPlan(tuple(units), lows, tuple(blocks),
                       None if order == sorted(order) else inverse, width, carries,
                       offsets.reshape(len(units), -1),
-                      torch.tensor(widths, dtype=torch.long).unsqueeze(1))
+                      torch.tensor(widths, dtype=torch.long).unsqueeze(1), identity)
 
 
 def _level_sums(plan: _CarryPlan, probs, dtype, device) -> torch.Tensor:
@@ -371,8 +374,8 @@ def _carry_dp(expr: LinearExpr, target, domain_items: tuple, probs, like, limits
         row.append(min(rest - plan.lows[-1], far))
         rows.append(row)
     index = torch.tensor(rows, dtype=torch.long, device=device).unsqueeze(2) + \
-        plan.offsets.to(device)
-    index = torch.where((index >= 0) & (index < plan.sizes.to(device)), index, width)
+        _on(plan.offsets, device)
+    index = torch.where((index >= 0) & (index < _on(plan.sizes, device)), index, width)
     steps = _level_sums(plan, probs, dtype, device).gather(2, index)  # [B, L, C * C]
     tiny = torch.finfo(dtype).tiny
     steps = torch.where(steps > 0, steps.clamp_min(tiny).log(), _IMPOSSIBLE)
@@ -380,9 +383,8 @@ def _carry_dp(expr: LinearExpr, target, domain_items: tuple, probs, like, limits
     steps = steps.reshape(batch, n_levels, carries, carries)
     padded = 1 << (n_levels - 1).bit_length()
     if padded > n_levels:  # the identity (in logs) fills the tree up to a power of two
-        identity = torch.full((carries, carries), _IMPOSSIBLE, dtype=dtype, device=device)
-        identity.fill_diagonal_(0.0)
-        steps = torch.cat([steps, identity.expand(batch, padded - n_levels, -1, -1)], dim=1)
+        identity = _on(plan.identity, device).expand(batch, padded - n_levels, -1, -1)
+        steps = torch.cat([steps, identity], dim=1)
     while steps.shape[1] > 1:
         lower, upper = steps.unflatten(1, (-1, 2)).unbind(2)
         steps = torch.logsumexp(lower.unsqueeze(-1) + upper.unsqueeze(-3), dim=-2)
