@@ -233,7 +233,7 @@ def train_countries(options: KGOptions, output_dir: str, resume: bool = False,
 
 def run_cli(args) -> int:
     options = KGOptions(task=args.task, split=args.split or "S1", data_dir=args.data_dir,
-                        program=getattr(args, "program", None), epochs=args.epochs,
+                        epochs=args.epochs,  # `nesy train --program` is digit addition's
                         batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                         threads=args.threads, rule_l1=getattr(args, "rule_l1", None))
     output = args.output if args.output != "runs/digit-addition" else f"runs/{args.task}"
