@@ -259,6 +259,23 @@ class ProofSearch:
                                   hashes.to(device), long(self.groups))
         return self.cache[device]
 
+    def _entry_bases(self, device: torch.device, batch: int, k: int) -> list:
+        """Per step, the flat entry (position * B + b) * k of its children's first proofs, per
+        example: an AND's two [n, B, 1], an OR's [n, B, width]; last, the leaves' [L, B, 1]."""
+        key = (device, batch, k)
+        if key not in self.cache:
+            steps, leaf_codes = self._tensors(device)[:2]
+            rows = torch.arange(batch, device=device).view(1, -1, 1) * k
+
+            def base(position: torch.Tensor) -> torch.Tensor:
+                return position.unsqueeze(1) * (batch * k) + rows
+
+            bases = [(base(index.view(-1, 1)), base(other.view(-1, 1))) if kind == AND
+                     else base(index) for kind, index, other, _ in steps]
+            leaves = torch.arange(2, 2 + len(self.leaf_codes), device=device)
+            self.cache[key] = bases + [base(leaves.view(-1, 1))]
+        return self.cache[key]
+
     def select(self, p: torch.Tensor, k: int, answers: list[int] | None = None):
         """The k best proofs of each root (or of each example's own, `answers`), per example:
         their literal codes [B, A, k, width] (-1 pads) and which exist [B, A, k]."""
@@ -277,17 +294,13 @@ class ProofSearch:
                                  dtype=torch.long, device=device)
             back = torch.empty(self.size, batch, k, 2, dtype=torch.long, device=device)
             back[:first_gate] = -1
-            rows = torch.arange(batch, device=device).view(1, -1, 1) * k  # b's offset
-
-            def entry(position: torch.Tensor, rank: torch.Tensor) -> torch.Tensor:
-                return position.view(-1, 1, 1) * (batch * k) + rows + rank
-
-            leaves = torch.arange(2, 2 + n_leaves, device=device)
+            bases = self._entry_bases(device, batch, k)  # per step: its children's entry 0
             score[ONE, :, 0] = 0.0
             score[2:2 + n_leaves, :, 0] = logw[leaf_codes[:n_leaves]]
             digest[2:2 + n_leaves, :, 0] = hashes[leaf_codes[:n_leaves]].view(-1, 1)
-            back[2:2 + n_leaves, :, :1, 0] = entry(leaves, 0)  # a leaf's proof is itself
-            for kind, index, other, start in steps:
+            # a leaf's proof is itself
+            back[2:2 + n_leaves, :, :1, 0] = bases[-1]
+            for (kind, index, other, start), base in zip(steps, bases, strict=False):
                 out = slice(start, start + index.shape[0])
                 if kind == AND:
                     left, right = score[index], score[other]  # [n, B, k]
@@ -297,8 +310,7 @@ class ProofSearch:
                     if not self.exclusive:
                         digest[out] = digest[index].gather(-1, first) + \
                             digest[other].gather(-1, second)
-                    back[out, :, :, 0] = entry(index, first)
-                    back[out, :, :, 1] = entry(other, second)
+                    back[out] = torch.stack([base[0] + first, base[1] + second], dim=-1)
                     continue
                 # OR: the children's k-lists merged, one copy of each fact set kept (its best;
                 # exclusive children hold no fact set twice)
@@ -316,9 +328,10 @@ class ProofSearch:
                     best, which = ranked.masked_fill(repeated, -torch.inf).topk(k)
                     source = order.gather(-1, which)  # [n, B, k]: slot * k + rank
                     digest[out] = hashed.gather(-1, which)
-                child = index.gather(1, (source // k).flatten(1)).view(source.shape)
+                # the child's entry 0 (`base`: [n, B, width]) plus the rank
+                slot = source // k
                 score[out] = best
-                back[out, :, :, 0] = child * (batch * k) + rows + source % k
+                back[out, :, :, 0] = base.gather(-1, slot) + (source - slot * k)
                 back[out, :, :, 1] = -1
             # the back-trace: each selected proof's frontier of entries, gates replaced by
             # their children until only leaves are left
