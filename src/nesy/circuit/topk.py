@@ -101,8 +101,9 @@ class ProofSearch:
 
     Literal codes: c is choice column c true, n + c false (`nodes` are the columns). Positions:
     0 no proof, 1 the empty proof, then one per literal leaf (`leaf_codes`), then the gates, an
-    AND of m children as m - 1 binary ANDs (the two lowest parts first). `steps`: per depth and kind, (kind, children
-    positions [n, width] (OR padded with position 0), first output position)."""
+    AND of m children as m - 1 binary ANDs (the two lowest parts first). `steps`: per depth
+    and kind (ORs in chunks of similar width), (kind, children positions, first output
+    position); a step's outputs are contiguous."""
 
     nodes: list[int]
     groups: list[int]  # per column: its group of choices, numbered
@@ -122,8 +123,7 @@ class ProofSearch:
             -> ProofSearch | None:
         """The search over `circuit` (variable i is choice `nodes[i - 1]`, `group_of` a choice's
         group), or None where two parts of an AND are not `_apart` (the search would not be
-        exact)
-        Refuses a negated derived atom, as `nesy.query` does."""
+        exact). Refuses a negated derived atom, as `nesy.query` does."""
         numbered = {g: i for i, g in enumerate(dict.fromkeys(group_of[n] for n in nodes))}
         groups = [numbered[group_of[n]] for n in nodes]
         n = len(nodes)
@@ -264,7 +264,7 @@ class ProofSearch:
         example: an AND's two [n, B, 1], an OR's [n, B, width]; last, the leaves' [L, B, 1]."""
         key = (device, batch, k)
         if key not in self.cache:
-            steps, leaf_codes = self._tensors(device)[:2]
+            steps = self._tensors(device)[0]
             rows = torch.arange(batch, device=device).view(1, -1, 1) * k
 
             def base(position: torch.Tensor) -> torch.Tensor:
