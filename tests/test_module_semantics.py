@@ -22,8 +22,8 @@ import nesy
 from nesy.errors import NesyError
 from nesy.semiring import REGISTRY
 
-# the semantics a plan evaluates (a solver's semantics is nesy.query's only: a Module refuses it,
-# tests/test_solvers.py)
+# the semantics compile_query plans (a solver's semantics is planned by nesy.solvers.solver_plan
+# instead; its Module is checked against the exact and mpe Modules in tests/test_solvers_module.py)
 PLANNED = sorted(name for name, cls in REGISTRY.items() if not cls.solver)
 
 # a sampling semantics estimates: both sides are checked against the exact answer with enough
