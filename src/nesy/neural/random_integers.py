@@ -385,9 +385,8 @@ def _carry_dp(expr: LinearExpr, target, domain_items: tuple, probs, like, limits
     if padded > n_levels:  # the identity (in logs) fills the tree up to a power of two
         identity = _on(plan.identity, device).expand(batch, padded - n_levels, -1, -1)
         steps = torch.cat([steps, identity], dim=1)
-    while steps.shape[1] > 1:
-        lower, upper = steps.unflatten(1, (-1, 2)).unbind(2)
-        steps = torch.logsumexp(lower.unsqueeze(-1) + upper.unsqueeze(-3), dim=-2)
+    while steps.shape[1] > 1:  # pairs of neighbours: [.., i, k, 1] + [.., 1, k, j], sum over k
+        steps = torch.logsumexp(steps[:, 0::2, :, :, None] + steps[:, 1::2, None], dim=-2)
     log_p = steps[:, 0, 0, 0]
     impossible = log_p < _IMPOSSIBLE / 2
     value = torch.where(impossible, -torch.inf, log_p) if log else \
