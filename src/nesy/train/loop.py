@@ -34,6 +34,8 @@ from nesy.train.monitor import (
 )
 
 OPTIMIZERS = ("adam", "sgd", "adagrad")
+PLOT_EVERY_S = 30.0  # the fewest seconds between two drawings of the learning curve
+
 # Options that change what the resumed run computes; `epochs` may grow between runs.
 RESUME_KEYS = ("batch_size", "lr", "optimizer", "seed", "shuffle")
 # what a checkpoint written before an option existed meant by it
@@ -312,6 +314,7 @@ def fit(
         # a run killed after its checkpoint but before its metrics: the checkpoint is the truth
         write_metrics(output_dir, history)
 
+    plotted = None  # when the learning curve was last drawn
     for epoch in range(start_epoch, config.epochs + 1):
         model.train()
         started = perf_counter()
@@ -355,7 +358,11 @@ def fit(
             },
         )
         write_metrics(output_dir, history)
-        plot_learning_curve(output_dir / LEARNING_CURVE, history)
+        # drawing costs seconds on a loaded machine: at most every PLOT_EVERY_S, and always after
+        # the last epoch (metrics.csv, written every epoch, is what a killed run keeps)
+        if epoch == config.epochs or plotted is None or perf_counter() - plotted >= PLOT_EVERY_S:
+            plot_learning_curve(output_dir / LEARNING_CURVE, history)
+            plotted = perf_counter()
         notify(config.monitors, metrics)
     return FitResult(history=tuple(history), start_epoch=start_epoch, output_dir=output_dir)
 
