@@ -246,3 +246,15 @@ def test_cli_parses_the_program_and_refuses_to_explain_an_observed_sum(tmp_path,
     assert options_from(args).program == "carry" and options_from(args).n_digits == 3
     default = parser.parse_args(["bench", "digit-addition"])
     assert options_from(default).program == "accumulator"
+
+
+def test_fuzzy_product_keeps_small_values_at_twelve_digits():
+    """The probabilistic sum over many small bodies: computed as 1 - prod(1 - x) it cancelled
+    (5.4967e-13 for 5.4953e-13 here; 0 for ~1e-20 at N=15); nesy.query folds a + b - ab."""
+    rows, index, sums = _case(12, batch=2, seed=1)
+    got = _carry_module(rows, "fuzzy-product").probability(_inputs(index, sums), {})
+    for b in range(2):
+        text, atom = _plain(rows, index, sums, b)
+        want = nesy.query(nesy.parse(text), "fuzzy-product").probabilities[atom]
+        assert float(got[b]) == pytest.approx(want, rel=1e-9)
+    assert float(got.min()) < 1e-12  # small enough that the cancellation showed

@@ -21,7 +21,14 @@ class FuzzyProduct(Semiring):
         return a * b
 
     def add_all(self, x):
-        return 1.0 - (1.0 - x).prod(dim=-1)
+        """The probabilistic sum of the last dimension as sum_i x_i prod_{j<i} (1 - x_j), a sum of
+        non-negative terms: 1 - prod(1 - x) is the same number but cancels to 0 (or a multiple
+        of the float epsilon) where the x are small (carry addition at N=15: 1e-20 became 0)."""
+        import torch  # add_all only ever reduces tensors
+
+        kept = (1.0 - x).cumprod(dim=-1)
+        before = torch.cat([torch.ones_like(kept[..., :1]), kept[..., :-1]], dim=-1)
+        return (x * before).sum(dim=-1)
 
     def mul_all(self, x):
         return x.prod(dim=-1)
