@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from nesy.arith import NotLinear
-from nesy.circuit.circuit import Circuit
+from nesy.circuit.circuit import AND, Circuit
 from nesy.circuit.evaluate import CircuitPlan, best_assignment
+from nesy.circuit.proof_search_exact import search_is_exact
 from nesy.circuit.sample import SampledWorlds
 from nesy.compile.direct import DirectEvaluator, TensorOps
 from nesy.compile.ground2circuit import (
@@ -554,9 +555,9 @@ class Derivations(Evaluation):
             "cyclic: evaluated node by node to a fixpoint"
 
 
-#: proofs of one atom up to which top-k ranks every proof (exactly the k best, as a Module
-#: does); past it, a search that keeps k per atom as it goes (it may miss a proof whose parts
-#: ranked low, or conflicted with better ones)
+#: proofs of one atom up to which one example's top-k ranks every proof; past it, a search
+#: that keeps k per atom as it goes where that is exact (`proof_search_exact`, as a batch's
+#: DAG search), else every proof ranked up to `Limits.max_proofs`
 EXACT_RANKING_PROOFS = 1_000
 
 
@@ -568,8 +569,9 @@ class SelectedProofs(Evaluation):
     where proofs are few (cheaper to rank them all) or that search would not be exact (a cycle,
     an AND whose parts share a group of choices), every proof enumerated once (`proof_table`)
     and ranked per example. One example:
-    ranked among all proofs where they are few, else a pruning search (exact on the shapes the
-    DAG search takes), then weighted model counting."""
+    ranked among all proofs where they are few, else a pruning search where it is exact (the
+    condition of the DAG search, `proof_search_exact`), else ranked among all proofs up to
+    `max_proofs` (past it, a LimitError), then weighted model counting."""
 
     simplified: Simplified
     roots: list
@@ -577,6 +579,7 @@ class SelectedProofs(Evaluation):
     limits: Limits
     table: object = None  # a batch's: a ProofSearch, or a ProofTable
     circuit: Circuit | None = None  # one example's: over its selected proofs
+    searchable: bool | None = None  # one example's: whether its pruning search is exact
 
     def batched(self) -> None:
         if self.table is None:
@@ -626,19 +629,58 @@ class SelectedProofs(Evaluation):
 
     def _k_best(self, probabilities):
         """The k best proofs of each (query and positive evidence), of the positive evidence,
-        and of each negative evidence atom: ranked among all proofs where they are few."""
-        ranking = ProofOps(self.simplified.ground, probabilities, self.semiring.k)
-        every = AllProofOps(self.simplified.ground,
-                            min(self.limits.max_proofs, EXACT_RANKING_PROOFS))
+        and of each negative evidence atom: ranked among all proofs where they are few, else
+        searched where the search is exact, else ranked among up to `max_proofs` proofs."""
+        ground, most = self.simplified.ground, self.limits.max_proofs
+        ranking = ProofOps(ground, probabilities, self.semiring.k)
         try:
-            found = self._proof_sets(every)
+            found = self._proof_sets(AllProofOps(ground, min(most, EXACT_RANKING_PROOFS)))
         except LimitError as error:
             if error.limit_name != "max_proofs":
                 raise
-            return self._proof_sets(ranking)
+            if self._search_exact():
+                return self._proof_sets(ranking)
+            if most <= EXACT_RANKING_PROOFS:
+                raise self._too_many() from error
+            try:
+                found = self._proof_sets(AllProofOps(ground, most))
+            except LimitError as again:
+                if again.limit_name != "max_proofs":
+                    raise
+                raise self._too_many() from again
         queries, positive, negative = found
         return ([ranking.ranked(p) for p in queries], ranking.ranked(positive),
                 [ranking.ranked(p) for p in negative])
+
+    def _too_many(self) -> LimitError:
+        error = LimitError("top-k ranks every proof where its k-best search is not exact (an "
+                           "AND whose parts' proofs share a literal or a group of choices, or "
+                           "a cycle), and an atom here has more proofs", "max_proofs",
+                           self.limits.max_proofs)
+        error.hint += ", or choose another semantics (exact needs no proofs ranked)"
+        return error
+
+    def _search_exact(self) -> bool:
+        """Whether the pruning search (`ProofOps`) finds exactly the k best proofs: the batch
+        search's condition (`search_is_exact`) on the derivations of the queries, each joined
+        with the positive evidence, of the positive evidence and of each negative evidence."""
+        if self.searchable is None:
+            evidence = self.simplified.evidence
+            positive = [lit for _, lit, value in evidence if value]
+            negative = [lit for _, lit, value in evidence if not value]
+            dag = ground2dag(self.simplified, list(self.roots) + positive + negative)
+            self.searchable = dag is not None  # a cycle: no DAG, no exact search
+            if dag is not None:
+                circuit, n = dag.circuit, len(self.roots)
+                condition = circuit.roots[n:n + len(positive)]
+                circuit.add(AND, tuple(condition))
+                for root in circuit.roots[:n]:
+                    circuit.add(AND, (root, *condition))
+                choices, numbered = self.simplified.ground.choices, {}
+                groups = [numbered.setdefault(choices[node].group, len(numbered))
+                          for node in dag.choices]
+                self.searchable = search_is_exact(circuit, groups)
+        return self.searchable
 
     def _proof_sets(self, ops):
         evaluator = DirectEvaluator(self.simplified, ops, ops.leaf, self.limits)

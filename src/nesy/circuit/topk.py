@@ -20,8 +20,9 @@ Two ways to select, one union:
   sum of its literals' random 52-bit numbers, so two different sets collide with probability
   about 2^-52). The k best of an AND are
   among its children's k best, hence the search is exact, when its children share no literal
-  and no group of choices in which either may pick a positive outcome (`_apart`: their proofs
-  then join into distinct, consistent proofs weighing the product of theirs). Back-pointers
+  and no group of choices in which either may pick a positive outcome (`proof_search_exact`,
+  the condition `nesy.query`'s own pruning search obeys too: their proofs then join into
+  distinct, consistent proofs weighing the product of theirs). Back-pointers
   then give each selected proof's literals. It never enumerates the proofs. Where moreover
   no AND joins two literals of one group and every OR's children hold different outcomes of
   some group in all their proofs (`exclusive`), every two proofs of an answer exclude each
@@ -49,6 +50,7 @@ from dataclasses import dataclass, field
 import torch
 
 from nesy.circuit.circuit import AND, FALSE, LIT, NOT, OR, TRUE, Circuit
+from nesy.circuit.proof_search_exact import search_is_exact
 from nesy.errors import InferenceError
 
 #: inclusion–exclusion sums 2^k - 1 terms per answer and example
@@ -122,10 +124,12 @@ class ProofSearch:
     def from_dag(circuit: Circuit, nodes: list[int], group_of: dict[int, object]) \
             -> ProofSearch | None:
         """The search over `circuit` (variable i is choice `nodes[i - 1]`, `group_of` a choice's
-        group), or None where two parts of an AND are not `_apart` (the search would not be
-        exact). Refuses a negated derived atom, as `nesy.query` does."""
+        group), or None where two parts of an AND are not apart (`search_is_exact`: the search
+        would not be exact). Refuses a negated derived atom, as `nesy.query` does."""
         numbered = {g: i for i, g in enumerate(dict.fromkeys(group_of[n] for n in nodes))}
         groups = [numbered[group_of[n]] for n in nodes]
+        if not search_is_exact(circuit, groups):
+            return None
         n = len(nodes)
         position: dict[int, int] = {}
         # position -> bit masks of the literal codes, the groups and the groups with a
@@ -148,15 +152,8 @@ class ProofSearch:
                 position[node] = ONE if kind == TRUE else ZERO
                 continue
             if kind == LIT or kind == NOT:
-                if kind == NOT:
-                    child = data[0]
-                    if circuit.kinds[child] != LIT:
-                        raise InferenceError(
-                            "top-k proofs cannot negate a derived atom; use the exact semantics "
-                            "for programs that negate derived atoms")
-                    var = -circuit.data[child]
-                else:
-                    var = data
+                # a NOT is over a literal (`search_is_exact` refused any other)
+                var = -circuit.data[data[0]] if kind == NOT else data
                 column = abs(var) - 1
                 position[node] = leaf(column if var > 0 else n + column)
                 continue
@@ -189,8 +186,6 @@ class ProofSearch:
                 heapq.heapify(parts)
                 while len(parts) > 1:
                     (_, i, left), (_, _, right) = heapq.heappop(parts), heapq.heappop(parts)
-                    if not _apart(masks[left], masks[right]):
-                        return None
                     strict = strict and not masks[left][1] & masks[right][1]
                     at = first_gate + len(placed)
                     placed.append((AND, [left, right], 1 + max(height[left], height[right])))
@@ -369,13 +364,6 @@ class ProofSearch:
         if self.exclusive:
             return _weights(codes, p).masked_fill(~valid, 0.0).sum(-1)
         return union_probability(codes, valid, p, self._tensors(p.device)[4])
-
-
-def _apart(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
-    """Whether any proof below `a` and any below `b` join into a distinct consistent proof
-    weighing the product of theirs: they share no literal, and no group in which either may
-    pick a positive outcome (negated outcomes of one group, say `\\+ red, \\+ blue`, join)."""
-    return not (a[0] & b[0] or a[2] & b[1] or a[1] & b[2])
 
 
 # ----------------------------------------------------------------------------- every proof
