@@ -171,3 +171,38 @@ def test_generated_programs_take_both_ways_past_the_ranking_limit():
             plan.evaluate(MappedLeaves(fixed_probabilities(plan.ground, program)))
             searched.add(plan.how.searchable)
     assert searched == {True, False}
+
+
+# ----------------------------------------------------------------------------- ties
+
+# three proofs of weight 0.25 each, for k = 2: {a, b} and {a, c} overlap, {d, e} does not
+TIED = "0.5::a. 0.5::b. 0.5::c. 0.5::d. 0.5::e.\n{}query(q).\n"
+TIED_RULES = ["q :- a, b.\n", "q :- a, c.\n", "q :- d, e.\n"]
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0)], ids=["abc", "reversed"])
+def test_exact_ties_at_the_kth_place(order, monkeypatch):
+    """The proof table takes the smaller sorted literal list first, as `nesy.query` does (same
+    plan, same node numbers); the DAG search keeps one of the tied sets, its own way (see
+    `semiring.topk` on ties)."""
+    source = TIED.format("".join(TIED_RULES[i] for i in order))
+    program = nesy.parse(source)
+    one = nesy.query(program, "topk", k=2)["q"]
+    plan = compile_query(program, None, TopKProofs(2))
+    ops = AllProofOps(plan.ground, 10)
+    proofs = sorted(sorted(p) for p in DirectEvaluator(plan.simplified, ops, ops.leaf)
+                    .literal(plan.roots[0]))
+    first, second = proofs[:2]  # the rule: the smaller sorted literal lists
+    assert one == pytest.approx(0.375 if set(first) & set(second) else 0.4375, abs=1e-15)
+    for searched, kind in ((False, topk_proofs.ProofTable), (True, topk_proofs.ProofSearch)):
+        monkeypatch.setattr(topk_proofs, "RANK_ALL_PROOFS", 0 if searched else 100_000)
+        plan = compile_query(program, None, TopKProofs(2))
+        probabilities = {n: torch.tensor([p], dtype=torch.float64)
+                         for n, p in fixed_probabilities(plan.ground, program).items()}
+        got = float(plan.evaluate(MappedLeaves(probabilities,
+                                               torch.zeros(1, dtype=torch.float64)))[0, 0])
+        assert type(plan.how.table) is kind
+        if searched:
+            assert got in (pytest.approx(0.375), pytest.approx(0.4375))
+        else:
+            assert got == pytest.approx(one, abs=1e-15)

@@ -7,8 +7,9 @@ included, as `AllProofOps` enumerates them); it weighs the product of its litera
 probabilities (p, or 1 - p for a negated choice); the k heaviest are kept, and the value is the
 probability that at least one of them holds, outcomes of one annotated disjunction (or
 categorical network) excluding each other. Proofs of probability 0 add nothing to it and are
-not selected; among proofs of exactly equal weight the choice is not specified (`nesy.query`
-takes the smaller sorted literal list first, the search here whichever its sort gives).
+not selected; among proofs of exactly equal weight `nesy.query` and `ProofTable` take the
+smaller sorted literal list first, `ProofSearch` whichever its sort gives (why: `semiring.topk`,
+on ties).
 
 Two ways to select, one union:
 

@@ -5,13 +5,35 @@ is a distinct consistent set of choice literals its derivations use (a frozenset
 reached by two derivations is one proof; a superset of another proof is a proof of its own);
 proofs that pick two alternatives of one annotated disjunction, or a literal and its negation,
 are inconsistent and dropped. A proof weighs the product of its literals' probabilities (p, or
-1 - p negated); the k heaviest are selected (ties: the smaller sorted literal list first), and
-the answer is the exact probability of their disjunction. Evidence conditions on the evidence's
-k best proofs (one example only).
+1 - p negated); the k heaviest are selected (ties: the smaller sorted literal list first, see
+below), and the answer is the exact probability of their disjunction. Evidence conditions on
+the evidence's k best proofs (one example only).
 
 Values are symbolic, so the plan evaluates this algebra on the ground program (`ProofOps`: up to
 k (probability, proof) pairs, best first; `AllProofOps`: every proof, ranked later) and hands
-the selected proofs to exact weighted model counting.
+the selected proofs to exact weighted model counting. `ProofOps` as a search (k per atom as it
+goes) is exact only where every AND's parts are apart (`circuit.proof_search_exact`); the plan
+uses it only there.
+
+Ties at the k-th place (proofs of exactly equal weight) are where the paths may part, and the
+answer then depends on which tied proof is kept:
+- one example ranks every proof by (weight, its sorted literal list): the smaller list first;
+  its exact search keeps the same proofs except when one tied proof is a prefix of another (the
+  longer one's extra literals weigh exactly 1): lexicographic order is kept by joining disjoint
+  parts in every other case, not in that one;
+- a batch's proof table keeps the same rule (proofs sorted by literal list, then a stable sort
+  by weight), on the plan's own node numbers;
+- a batch's DAG search keeps whichever its sort of summed log-weights gives: the literal-list
+  order of a joined proof is not a function of its parts' places (the prefix case), and
+  comparing the literal lists of an AND's k x k candidates per example would cost more than
+  the search itself;
+- a tie is exact only in real arithmetic: one example multiplies floats in sorted literal
+  order (as a proof table does, for proofs of up to 4 literals), a proof table in the Module's
+  dtype (float32 by default), the search adds float64 logarithms; equal products may differ in
+  the last bit, and that bit then decides. A Module's ground program also numbers its choices
+  apart from the text program's (network outputs are slots there).
+Whenever the k-th and the (k+1)-th best weights differ by more than rounding, every path
+selects the same proofs.
 """
 
 from __future__ import annotations
@@ -70,8 +92,10 @@ class ProofOps:
         return ((p if positive else 1.0 - p, frozenset((lit,))),)
 
     def _weight(self, proof) -> float:
+        """The product of its literals' probabilities, in sorted literal order (one value per
+        set, however it was built)."""
         weight = 1.0
-        for lit in proof:
+        for lit in sorted(proof):
             p = self.probability[abs(lit)]
             weight *= p if lit > 0 else 1.0 - p
         return weight
