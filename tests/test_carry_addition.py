@@ -258,3 +258,26 @@ def test_fuzzy_product_keeps_small_values_at_twelve_digits():
         want = nesy.query(nesy.parse(text), "fuzzy-product").probabilities[atom]
         assert float(got[b]) == pytest.approx(want, rel=1e-9)
     assert float(got.min()) < 1e-12  # small enough that the cancellation showed
+
+
+def test_observed_sum_loss_has_a_gradient_below_float32s_smallest_number():
+    """At N=45 the fuzzy-product value (~1e-45 here) is below float32's smallest normal number:
+    the loss floors at the float64 value's own, so the network still gets a gradient."""
+    n = 45
+    rows, index, sums = _case(n, batch=2, seed=4, sharpness=0.5)
+    logits = rows.log().clone().requires_grad_(True)
+
+    class Net(torch.nn.Module):
+        def forward(self, x):
+            return torch.softmax(logits, -1)[x[..., 0].long()]
+
+    module = nesy.Module(CARRY, {"mnist_net": Net(), OBSERVED: torch.nn.Identity()}, QUERY,
+                         "fuzzy-product", symbolic_integers=False)
+    batch = {"a_images": index[:, 0].unsqueeze(-1).double(),
+             "b_images": index[:, 1].unsqueeze(-1).double(), "sum_digits": sums}
+    with torch.no_grad():
+        value = module.probability(_inputs(index, sums), {})
+    assert float(value.max()) < torch.finfo(torch.float32).tiny and float(value.min()) > 0
+    loss = observed_sum_loss_fn(module, batch)
+    loss.backward()
+    assert math.isfinite(float(loss.detach())) and float(logits.grad.abs().max()) > 1e-3

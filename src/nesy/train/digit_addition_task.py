@@ -137,10 +137,12 @@ def loss_fn(module, batch) -> torch.Tensor:
 
 
 def observed_sum_loss_fn(module, batch) -> torch.Tensor:
-    """-log P(the digits add up to the observed sum), floored as `loss_fn`: the program with an
-    observed sum has no output, so the query's probability is the sum's."""
-    floor = torch.finfo(torch.get_default_dtype()).tiny
-    return -module.log_probability(module_inputs(batch, observed_sum=True), {}, floor).mean()
+    """-log P(the digits add up to the observed sum): the program with an observed sum has no
+    output, so the query's probability is the sum's. Floored as `loss_fn`, but at the smallest
+    normal number of the value's own dtype: the Module computes many digits in float64, whose
+    fuzzy values (about 10^-N) would sit below float32's floor (1e-38) and get no gradient."""
+    value = module.probability(module_inputs(batch, observed_sum=True), {})
+    return -value.clamp_min(torch.finfo(value.dtype).tiny).log().mean()
 
 
 def loss_for(program: str):
