@@ -206,3 +206,30 @@ def test_exact_ties_at_the_kth_place(order, monkeypatch):
             assert got in (pytest.approx(0.375), pytest.approx(0.4375))
         else:
             assert got == pytest.approx(one, abs=1e-15)
+
+
+# ----------------------------------------------------------------------------- evidence
+
+X_BEST = sorted(XS, reverse=True)
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_evidence_apart_from_the_query_is_searched(k):
+    """s's proofs (one y) are apart from p's evidence (c(1) and one x): the search is exact, and
+    P(s | the evidence's k best proofs) is y(1)'s, the best y joining each of p's best."""
+    source = CONFLICT + "s :- y(J).\nevidence(p).\nquery(s).\n"
+    program, plan = _plan(source, k)
+    got = plan.evaluate(MappedLeaves(fixed_probabilities(plan.ground, program)))[0]
+    assert got == pytest.approx(0.9, rel=1e-12)
+    assert plan.how.searchable is True
+
+
+def test_evidence_conflicting_with_the_query_ranks_every_proof():
+    """r's proofs take c(1), the evidence q's best proof c(2): joined, only r's proofs with z
+    hold, and a search keeping the k best of each part found none."""
+    source = CONFLICT.replace("r :- p, q.", "r :- p.") + "evidence(q).\nquery(r).\n"
+    program, plan = _plan(source, 1)
+    got = plan.evaluate(MappedLeaves(fixed_probabilities(plan.ground, program)))[0]
+    # the best proof of r and q: c(1), the best x, z; of q: c(2), y(1)
+    assert got == pytest.approx(0.5 * X_BEST[0] * 0.1 / (0.3 * 0.9), rel=1e-12)
+    assert plan.how.searchable is False
