@@ -571,7 +571,8 @@ class SelectedProofs(Evaluation):
     and ranked per example. One example:
     ranked among all proofs where they are few, else a pruning search where it is exact (the
     condition of the DAG search, `proof_search_exact`), else ranked among all proofs up to
-    `max_proofs` (past it, a LimitError), then weighted model counting."""
+    `max_proofs` (past it, a LimitError), then weighted model counting. It stays in plain
+    Python (`nesy query` loads no torch), hence its own selection of the same proofs."""
 
     simplified: Simplified
     roots: list
