@@ -741,6 +741,83 @@ def _assert(r: Draw) -> str:
     return core.text(extra, [*queries, "x0", "x2(_)", "x6"])
 
 
+PEOPLE = ("n0", "n1", "n2", "n3", "n4")
+RULE_PROBABILITIES = ("", "0.9", "0.95", "0.98", *TENTHS[::2])
+
+
+def _composition(r: Draw) -> str:
+    """CLUTRR-like kinship composition: binary relations over a few people and rules
+    ``r(X,Y) :- s(X,Z), t(Z,Y).`` (some inverse, ``r(X,Y) :- s(Y,X).``) that make cyclic
+    components entered at several atoms, with facts of relations the rules also derive, written
+    before, between or after the rules (a component's atom certain only by a later clause).
+    Queries ask mostly for atoms that are derivable but not certain."""
+    people = PEOPLE[: r.int(3, len(PEOPLE))]
+    relations = [f"r{i}" for i in range(r.int(2, 4))]
+    rules, shapes = [], []
+    for _ in range(r.int(2, 6)):
+        head, left, right = r.pick(relations), r.pick(relations), r.pick(relations)
+        prob = r.pick(RULE_PROBABILITIES)
+        inverse = r.int(0, 5) == 0 and left != head
+        body = f"{left}(Y,X)" if inverse else f"{left}(X,Z), {right}(Z,Y)"
+        rules.append(f"{prob}{'::' if prob else ''}{head}(X,Y) :- {body}.")
+        shapes.append((head, left, None if inverse else right, prob == ""))
+    facts, possible, certain = [], set(), set()
+    for i in range(r.int(max(2, len(relations)), 5)):
+        relation = relations[i] if i < len(relations) else r.pick(relations)  # none undefined
+        x, y = r.pick(people), r.pick(people)
+        # often with a converse (father(a,b), daughter(b,a)): cycles through the facts
+        for relation, pair in [(relation, (x, y))] + [(r.pick(relations), (y, x))] * r.bool():
+            possible.add((relation, *pair))
+            if r.int(0, 3):
+                facts.append(f"{_atom(relation, pair)}.")
+                certain.add((relation, *pair))
+            else:
+                facts.append(f"{r.pick(TENTHS)}::{_atom(relation, pair)}.")
+    facts = r.shuffle(facts)
+    layout = r.pick(["rules_first", "rules_first", "rules_first", "facts_first", "mixed"])
+    if layout == "rules_first":
+        lines = rules + facts
+    elif layout == "facts_first":
+        lines = facts + rules
+    else:
+        lines = r.shuffle(rules + facts)
+    possible = _compose(shapes, possible)
+    certain = _compose([s for s in shapes if s[3]], certain)
+    heads = {shape[0] for shape in shapes}
+    kinds = {  # certain atoms that rules derive too: the components' entry points
+        "uncertain": sorted(possible - certain),
+        "certain": sorted(a for a in certain if a[0] in heads),
+        "any": [(rel, x, y) for rel in relations for x in people for y in people],
+    }
+    queries = []
+    for i in range(r.int(1, 3)):
+        kind = r.pick(["certain", "uncertain"] if i == 0 else ["uncertain", "certain", "any"])
+        relation, *pair = r.pick(kinds[kind] or kinds["any"])
+        queries.append(_atom(relation, pair))
+    if r.int(0, 3) == 0:
+        queries.append(_atom(r.pick(relations), [r.pick(people), "_"]))
+    return "\n".join(lines + [f"query({q})." for q in queries]) + "\n"
+
+
+def _compose(shapes: list[tuple], facts: set[tuple]) -> set[tuple]:
+    """The atoms ``(relation, x, y)`` that composition rules ``(head, left, right or None for
+    an inverse, _)`` derive from ``facts``: a least fixpoint."""
+    atoms = set(facts)
+    while True:
+        new = set()
+        for head, left, right, _ in shapes:
+            for rel, x, z in atoms:
+                if rel != left:
+                    continue
+                if right is None:
+                    new.add((head, z, x))
+                    continue
+                new.update((head, x, y) for rel2, z2, y in atoms if rel2 == right and z2 == z)
+        if new <= atoms:
+            return atoms
+        atoms |= new
+
+
 FAMILIES: dict[str, Family] = {
     f.name: f
     for f in (
@@ -757,6 +834,7 @@ FAMILIES: dict[str, Family] = {
         Family("negative_heads", _negative_heads),
         Family("findall", _findall),
         Family("assert", _assert),
+        Family("composition", _composition),
         Family("errors", _error_cases, stratified=False),
     )
 }

@@ -37,7 +37,7 @@ DEFAULT_COUNTS = {
     "core": 60, "special_probabilities": 25, "arrow_clauses": 20, "arithmetic": 25,
     "int_float": 25, "terms_lists_strings": 25, "disjunction": 25, "if_then_else": 15,
     "type_tests": 25, "non_ground_calls": 25, "negative_heads": 20, "findall": 15,
-    "errors": 30, "assert": 20,
+    "errors": 30, "assert": 20, "composition": 30,
 }
 SLOW_FACTOR = 7
 MIN_DEFAULT_PROGRAMS = 300

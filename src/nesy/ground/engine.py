@@ -301,12 +301,18 @@ class Grounder:
                 self._evaluate(table, depth)
                 if not table.complete:
                     self._depends_on(table.low)
-        order = table.order
-        ordered = {answer for answer, _ in order}
-        if len(ordered) < len(table.answers):  # mid-evaluation: add earlier rounds' answers
-            order = order + [(a, None) for a in table.answers if a not in ordered]
         # under findall/3, each derivation of a complete table on its own, in Prolog's order
         each = depth == self.collect_depth and table.complete
+        order = table.order
+        if not each:
+            # mid-evaluation, `order` holds only this round's derivations so far: add what earlier
+            # rounds found that it lacks, an answer or an answer's certainty (a certain answer is
+            # read through its certain derivations only, below)
+            true_nodes = self.ground.true_nodes
+            found = {answer for answer, body in order
+                     if body == () or table.answers[answer] not in true_nodes}
+            if len(found) < len(table.answers):
+                order = order + [(a, None) for a in table.answers if a not in found]
         seen = set()
         for answer, body in list(order):
             self._tick()
