@@ -763,10 +763,10 @@ def _composition(r: Draw) -> str:
         shapes.append((head, left, None if inverse else right, prob == ""))
     facts, possible, certain = [], set(), set()
     for i in range(r.int(max(2, len(relations)), 5)):
-        relation = relations[i] if i < len(relations) else r.pick(relations)  # none undefined
+        first = relations[i] if i < len(relations) else r.pick(relations)  # none undefined
         x, y = r.pick(people), r.pick(people)
         # often with a converse (father(a,b), daughter(b,a)): cycles through the facts
-        for relation, pair in [(relation, (x, y))] + [(r.pick(relations), (y, x))] * r.bool():
+        for relation, pair in [(first, (x, y))] + [(r.pick(relations), (y, x))] * r.bool():
             possible.add((relation, *pair))
             if r.int(0, 3):
                 facts.append(f"{_atom(relation, pair)}.")
