@@ -54,7 +54,7 @@ class CircuitPlan:
         #: width row-major, padded with the kind's neutral position, width), plain ints
         self.steps: list[tuple[int, list[int], int]] = []
         for (_, kind), members in sorted(groups.items()):
-            for chunk in _chunks(members, circuit.data):
+            for chunk in width_chunks(members, lambda n: len(circuit.data[n])):
                 width = max(len(circuit.data[n]) for n in chunk)
                 neutral = int(kind == AND)  # one pads an AND, zero an OR
                 index = []
@@ -167,19 +167,19 @@ def best_assignment(circuit: Circuit, root: int, pos: list[float], neg: list[flo
     return chosen
 
 
-def _chunks(nodes: list[int], data: list) -> list[list[int]]:
-    """`nodes` (one depth and kind) in groups padded to their widest: widest first, a group
-    closed before padding would more than double its cells, so one wide node does not widen
-    many narrow ones."""
-    ordered = sorted(nodes, key=lambda n: -len(data[n]))
+def width_chunks(items: list[int], width) -> list[list[int]]:
+    """`items` (one level's nodes of one kind) in groups padded to their widest, `width(item)`
+    being an item's number of children: widest first, a group closed before padding would more
+    than double its cells, so one wide node does not widen many narrow ones."""
+    ordered = sorted(items, key=lambda item: -width(item))
     chunks: list[list[int]] = []
     cells = 0
-    for node in ordered:
-        width = len(data[node])
-        if chunks and (len(chunks[-1]) + 1) * len(data[chunks[-1][0]]) <= 2 * (cells + width) + 8:
-            chunks[-1].append(node)
-            cells += width
+    for item in ordered:
+        size = width(item)
+        if chunks and (len(chunks[-1]) + 1) * width(chunks[-1][0]) <= 2 * (cells + size) + 8:
+            chunks[-1].append(item)
+            cells += size
         else:
-            chunks.append([node])
-            cells = width
+            chunks.append([item])
+            cells = size
     return chunks

@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 import torch
 
 from nesy.circuit.circuit import AND, FALSE, LIT, NOT, OR, TRUE, Circuit
+from nesy.circuit.evaluate import width_chunks
 from nesy.circuit.proof_search_exact import search_is_exact
 from nesy.errors import InferenceError
 
@@ -214,8 +215,11 @@ class ProofSearch:
         levels: dict[tuple[int, int], list[int]] = {}
         for i, (kind, _, depth) in enumerate(placed):
             levels.setdefault((depth, kind), []).append(i)
+        def width(i: int) -> int:
+            return len(placed[i][1])
+
         chunks = [chunk for (_, kind), members in sorted(levels.items())
-                  for chunk in (_chunks(members, placed) if kind == OR else [members])]
+                  for chunk in (width_chunks(members, width) if kind == OR else [members])]
         order = [i for chunk in chunks for i in chunk]
         renumber = {first_gate + i: first_gate + rank for rank, i in enumerate(order)}
 
@@ -511,24 +515,6 @@ def _outcomes_differ(children: list[dict[int, int]], most_pairs: int = 4096) -> 
         return False  # not worth checking: inclusion–exclusion is exact too
     return all(any(g in b and b[g] != code for g, code in a.items())
                for i, a in enumerate(children) for b in children[:i])
-
-
-def _chunks(members: list[int], placed: list) -> list[list[int]]:
-    """One level's ORs (indices into `placed`) in steps padded to their widest: widest first,
-    a step closed before padding would more than double its cells."""
-    ordered = sorted(members, key=lambda i: -len(placed[i][1]))
-    chunks: list[list[int]] = []
-    cells = 0
-    for i in ordered:
-        width = len(placed[i][1])
-        if chunks and (len(chunks[-1]) + 1) * len(placed[chunks[-1][0]][1]) \
-                <= 2 * (cells + width) + 8:
-            chunks[-1].append(i)
-            cells += width
-        else:
-            chunks.append([i])
-            cells = width
-    return chunks
 
 
 def _product(factors: torch.Tensor) -> torch.Tensor:
