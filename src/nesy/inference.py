@@ -44,12 +44,7 @@ class Result:
 
     def explain(self, atom: str | Term) -> Proof:
         """The most probable proof of a query atom, as a tree of ground rules and facts."""
-        key = atom if isinstance(atom, Term) else next(
-            (a for a in self.answers if query_name(a) == atom.replace(" ", "")
-             or query_name(a) == atom), None)
-        if key is None:
-            raise InferenceError(f"no query {atom}; the queries are: "
-                                 + ", ".join(self.probabilities))
+        key = answer_key(self.answers, atom)
         root = next(lit for a, lit in self.simplified.queries if a == key)
         return best_proof(self.simplified, root, self.probabilities_of_choices, key,
                           self.answers[key], self.semantics)
@@ -57,6 +52,17 @@ class Result:
     def text(self) -> str:
         return "\n".join(f"{atom}:\t{_format_probability(p)}" for atom, p in
                          self.probabilities.items())
+
+
+def answer_key(answers: dict, atom: str | Term) -> Term:
+    """The answer `atom` names (a term, or its text as `query_name` prints it, spaces allowed);
+    an error listing the queries if none."""
+    key = atom if isinstance(atom, Term) else next(
+        (a for a in answers if query_name(a) in (atom.replace(" ", ""), atom)), None)
+    if key is None:
+        raise InferenceError(f"no query {atom}; the queries are: "
+                             + ", ".join(query_name(a) for a in answers))
+    return key
 
 
 def query_name(atom: Term) -> str:

@@ -220,15 +220,10 @@ class SolvedResult(Result):
     def explain(self, atom: str | Term) -> Proof:
         """The answer's witness as a proof: the atom resting on the witness world's choices
         (the world's probability as its weight)."""
-        from nesy.inference import query_name
+        from nesy.inference import answer_key, query_name
         from nesy.proofs import Proof, ProofNode
 
-        key = atom if isinstance(atom, Term) else next(
-            (a for a in self.answers if query_name(a) == atom.replace(" ", "")
-             or query_name(a) == atom), None)
-        if key is None:
-            raise InferenceError(f"no query {atom}; the queries are: "
-                                 + ", ".join(self.probabilities))
+        key = answer_key(self.answers, atom)
         witness = self.witnesses.get(key)
         if witness is None:  # the answer holds in no world
             return Proof(query_name(key), self.answers[key], self.semantics, None)
